@@ -1,0 +1,35 @@
+/** Stable, machine-readable error codes. `http/errors.ts` maps each to a status and message. */
+export type ErrorCode =
+  | 'invalid_json'
+  | 'missing_field'
+  | 'invalid_field'
+  | 'weak_password'
+  | 'user_exists'
+  | 'invalid_credentials'
+  | 'missing_token'
+  | 'invalid_token'
+  | 'token_expired'
+  | 'username_mismatch'
+  | 'session_revoked'
+  | 'not_authenticated'
+  | 'forbidden_origin'
+  | 'rate_limited'
+  | 'payload_too_large'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'store_unavailable'
+  | 'internal_error';
+
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly field?: string,
+  ) {
+    super(message ?? code);
+  }
+}
+
+/** Where failure is an ordinary outcome, functions return this instead of throwing. */
+export type Result<T, C extends ErrorCode = ErrorCode> = ({ ok: true } & T) | { ok: false; code: C };

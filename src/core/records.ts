@@ -1,0 +1,43 @@
+import type { Key } from '../store/store';
+
+/**
+ * Where each record lives in the store's (pk, sk) space. One user partition holds the profile
+ * and every session, so "list my sessions" and "end all my sessions" are one partition read.
+ */
+export const userKey = (username: string): Key => ({ pk: `USER#${username}`, sk: 'PROFILE' });
+export const sessionKey = (username: string, sid: string): Key => ({ pk: `USER#${username}`, sk: `SESSION#${sid}` });
+export const SESSION_PREFIX = 'SESSION#';
+export const emailKey = (email: string): Key => ({ pk: `EMAIL#${email}`, sk: 'EMAIL' });
+export const KEYS_PK = 'KEYS';
+export const signingKeyKey = (kid: string): Key => ({ pk: KEYS_PK, sk: `KEY#${kid}` });
+export const SIGNING_KEY_PREFIX = 'KEY#';
+
+export interface UserRecord extends Record<string, unknown> {
+  username: string;
+  name: string;
+  email?: string;
+  passwordHash: string;
+  createdAt: string;
+}
+
+export interface SessionRecord extends Record<string, unknown> {
+  sid: string;
+  username: string;
+  createdAt: string;
+  lastUsedAt: string;
+  userAgent?: string;
+  /** SHA-256 of the current refresh token's secret. */
+  refreshHash: string;
+}
+
+export interface EmailRecord extends Record<string, unknown> {
+  username: string;
+}
+
+export interface SigningKeyRecord extends Record<string, unknown> {
+  kid: string;
+  alg: 'RS256';
+  publicJwk: Record<string, unknown>;
+  privateJwk: Record<string, unknown>;
+  createdAt: string;
+}

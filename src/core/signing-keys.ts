@@ -1,0 +1,112 @@
+import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { type Store } from '../store/store';
+import type { Clock } from './clock';
+import { randomToken } from './random';
+import { KEYS_PK, SIGNING_KEY_PREFIX, signingKeyKey, type SigningKeyRecord } from './records';
+
+export interface Signer {
+  readonly kid: string;
+  readonly key: CryptoKey;
+}
+
+export interface SigningKeys {
+  /** The newest key, generated and stored on first use. */
+  signer(): Promise<Signer>;
+  /** The public key for a `kid`, or undefined when no such key exists. */
+  verifierFor(kid: string): Promise<CryptoKey | undefined>;
+  /** Every public key a live token may have been signed with. */
+  jwks(): Promise<{ keys: JWK[] }>;
+}
+
+export interface SigningKeysOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  /** How long a process trusts its view of the newest key before looking again. */
+  readonly refreshMs?: number;
+}
+
+const ALG = 'RS256';
+const KID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+const MISS_TTL_MS = 30_000;
+const MAX_MISSES = 1_000;
+
+/** Signing keys kept in the store, so every instance and every restart signs and verifies alike. */
+export function signingKeys({ store, clock, refreshMs = 5 * 60_000 }: SigningKeysOptions): SigningKeys {
+  let current: { signer: Promise<Signer>; loadedAt: number } | undefined;
+  const verifiers = new Map<string, Promise<CryptoKey>>();
+  const misses = new Map<string, number>();
+  let published: { jwks: Promise<{ keys: JWK[] }>; loadedAt: number } | undefined;
+
+  const newest = async (): Promise<SigningKeyRecord | undefined> =>
+    (await store.list<SigningKeyRecord>(KEYS_PK, { prefix: SIGNING_KEY_PREFIX, reverse: true, limit: 1 }))[0]?.data;
+
+  const generate = async (): Promise<SigningKeyRecord> => {
+    const { publicKey, privateKey } = await generateKeyPair(ALG, { modulusLength: 2048, extractable: true });
+    // Sortable by creation time, so the newest key is the last one listed.
+    const kid = `${clock.now().toString(36).padStart(9, '0')}${randomToken(6)}`;
+    const record: SigningKeyRecord = {
+      kid,
+      alg: ALG,
+      publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ALG, use: 'sig' },
+      privateJwk: { ...(await exportJWK(privateKey)), kid, alg: ALG },
+      createdAt: new Date(clock.now()).toISOString(),
+    };
+    await store.create({ ...signingKeyKey(kid), data: record });
+    return record;
+  };
+
+  const loadSigner = async (): Promise<Signer> => {
+    const record = (await newest()) ?? (await generate());
+    const key = (await importJWK(record.privateJwk as JWK, ALG)) as CryptoKey;
+    return { kid: record.kid, key };
+  };
+
+  const publicKeyOf = async (record: SigningKeyRecord): Promise<CryptoKey> =>
+    (await importJWK(record.publicJwk as JWK, ALG)) as CryptoKey;
+
+  return {
+    signer() {
+      const time = clock.now();
+      if (!current || time - current.loadedAt > refreshMs) {
+        const signer = loadSigner();
+        current = { signer, loadedAt: time };
+        // A failed load must not stick: the next request tries again.
+        signer.catch(() => {
+          if (current?.signer === signer) current = undefined;
+        });
+      }
+      return current.signer;
+    },
+
+    async verifierFor(kid) {
+      if (!KID_PATTERN.test(kid)) return undefined;
+      const cached = verifiers.get(kid);
+      if (cached) return cached;
+      const missedAt = misses.get(kid);
+      if (missedAt !== undefined && clock.now() - missedAt < MISS_TTL_MS) return undefined;
+      const item = await store.get<SigningKeyRecord>(signingKeyKey(kid));
+      if (!item) {
+        if (misses.size >= MAX_MISSES) misses.clear();
+        misses.set(kid, clock.now());
+        return undefined;
+      }
+      const key = publicKeyOf(item.data);
+      verifiers.set(kid, key);
+      return key;
+    },
+
+    jwks() {
+      const time = clock.now();
+      if (!published || time - published.loadedAt > 60_000) {
+        const jwks = store
+          .list<SigningKeyRecord>(KEYS_PK, { prefix: SIGNING_KEY_PREFIX, reverse: true })
+          .then((items) => ({ keys: items.map((item) => item.data.publicJwk as JWK) }));
+        published = { jwks, loadedAt: time };
+        jwks.catch(() => {
+          if (published?.jwks === jwks) published = undefined;
+        });
+      }
+      return published.jwks;
+    },
+  };
+}

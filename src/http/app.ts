@@ -1,0 +1,131 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import { createAuth, type Auth, type AuthSettings } from '../core/auth';
+import type { Clock } from '../core/clock';
+import type { Logger } from '../core/logger';
+import type { PasswordCheck, PasswordHasher } from '../core/passwords';
+import { randomToken } from '../core/random';
+import type { SigningKeys } from '../core/signing-keys';
+import type { Store } from '../store/store';
+import { cookieSettings, type CookieSettings } from './credentials';
+import { classify, sendError } from './errors';
+import { accountRoutes } from './routes/accounts';
+import { discoveryRoutes } from './routes/discovery';
+import { tokenRoutes } from './routes/tokens';
+
+export interface HttpSettings extends AuthSettings {
+  /** Origins allowed by CORS; ['*'] allows any origin, without credentials. */
+  readonly corsOrigins: readonly string[];
+}
+
+export interface AppDeps {
+  readonly store: Store;
+  readonly hasher: PasswordHasher;
+  readonly passwords: PasswordCheck;
+  readonly clock: Clock;
+  readonly keys: SigningKeys;
+  readonly logger: Logger;
+  readonly settings: HttpSettings;
+}
+
+export type Env = { Variables: { requestId: string } };
+
+/** What each group of routes is handed. */
+export interface RouteContext {
+  readonly auth: Auth;
+  readonly deps: AppDeps;
+  readonly cookie: CookieSettings;
+  /** Origins whose pages may send cookie-authenticated writes. */
+  readonly trustedOrigins: ReadonlySet<string>;
+}
+
+const BODY_LIMIT = 16 * 1024;
+
+/** Paths the API serves, for 405 on a wrong method (rather than 404). */
+const KNOWN_PATHS = [
+  '/register',
+  '/login',
+  '/verify',
+  '/logout',
+  '/user/myprofile',
+  '/health',
+  '/.well-known/jwks.json',
+  '/.well-known/openid-configuration',
+];
+
+export function createApp(deps: AppDeps): Hono<Env> {
+  const { settings, logger } = deps;
+  const auth = createAuth(deps);
+  const anyOrigin = settings.corsOrigins.includes('*');
+  const context: RouteContext = {
+    auth,
+    deps,
+    cookie: cookieSettings(settings.issuer),
+    trustedOrigins: new Set([new URL(settings.issuer).origin, ...(anyOrigin ? [] : settings.corsOrigins)]),
+  };
+
+  const app = new Hono<Env>();
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    const requestId = randomToken(12);
+    c.set('requestId', requestId);
+    await next();
+    c.header('X-Request-Id', requestId);
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+    logger.info('request', {
+      requestId,
+      method: c.req.method,
+      route: c.req.routePath,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 100) / 100,
+    });
+  });
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      crossOriginResourcePolicy: 'cross-origin',
+      referrerPolicy: 'no-referrer',
+      xFrameOptions: 'DENY',
+      // Browsers ignore HSTS over plain http; send it only where it means something.
+      strictTransportSecurity: context.cookie.secure ? 'max-age=31536000; includeSubDomains' : false,
+    }),
+  );
+  app.use(
+    '*',
+    cors({
+      origin: anyOrigin ? '*' : (origin) => (settings.corsOrigins.includes(origin) ? origin : null),
+      credentials: !anyOrigin,
+      allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Content-Type', 'Authorization'],
+      exposeHeaders: ['Retry-After', 'X-Request-Id'],
+      maxAge: 600,
+    }),
+  );
+  app.use('*', bodyLimit({ maxSize: BODY_LIMIT, onError: (c) => sendError(c, 'payload_too_large') }));
+
+  accountRoutes(app, context);
+  tokenRoutes(app, context);
+  discoveryRoutes(app, context);
+
+  for (const path of KNOWN_PATHS) app.all(path, (c) => sendError(c, 'method_not_allowed', `${c.req.method} is not allowed on ${path}`));
+  app.notFound((c) => sendError(c, 'not_found'));
+  app.onError((error, c) => {
+    const known = classify(error);
+    if (known) {
+      if (known.code === 'store_unavailable') logger.warn('store unavailable', { requestId: c.get('requestId'), error: String(error) });
+      return sendError(c, known.code, known.message, known.field);
+    }
+    logger.error('unhandled error', {
+      requestId: c.get('requestId'),
+      route: c.req.routePath,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      stack: error instanceof Error ? error.stack : undefined,
+    });
+    return sendError(c, 'internal_error');
+  });
+  return app;
+}

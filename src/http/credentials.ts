@@ -1,0 +1,34 @@
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+
+export type TokenSource = 'body' | 'header' | 'cookie';
+
+export interface CookieSettings {
+  readonly name: string;
+  readonly secure: boolean;
+}
+
+/** `__Host-` pins the cookie to this exact host and path; browsers accept it only when Secure. */
+export const cookieSettings = (issuer: string): CookieSettings => {
+  const secure = issuer.startsWith('https://');
+  return { name: secure ? '__Host-gatehouse_token' : 'gatehouse_token', secure };
+};
+
+/** The access token of a request: the body's `token`, else `Authorization: Bearer`, else the cookie. */
+export function findToken(c: Context, cookie: CookieSettings, bodyToken?: string): { token: string; source: TokenSource } | undefined {
+  if (bodyToken) return { token: bodyToken, source: 'body' };
+  const header = c.req.header('authorization');
+  const match = header && /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+  if (match) return { token: match[1]!, source: 'header' };
+  const fromCookie = getCookie(c, cookie.name);
+  if (fromCookie) return { token: fromCookie, source: 'cookie' };
+  return undefined;
+}
+
+export function setSessionCookie(c: Context, cookie: CookieSettings, token: string, maxAge: number): void {
+  setCookie(c, cookie.name, token, { httpOnly: true, sameSite: 'Lax', path: '/', secure: cookie.secure, maxAge });
+}
+
+export function clearSessionCookie(c: Context, cookie: CookieSettings): void {
+  deleteCookie(c, cookie.name, { httpOnly: true, sameSite: 'Lax', path: '/', secure: cookie.secure });
+}

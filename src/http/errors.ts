@@ -1,0 +1,55 @@
+import type { Context } from 'hono';
+import { AuthError, type ErrorCode } from '../core/errors';
+import { StoreUnavailableError } from '../store/store';
+
+type Status = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 429 | 500 | 503;
+
+/** The one table from error code to HTTP status and default message. */
+export const ERRORS: Record<ErrorCode, { status: Status; message: string }> = {
+  invalid_json: { status: 400, message: 'Request body must be a JSON object' },
+  missing_field: { status: 400, message: 'Missing required fields' },
+  invalid_field: { status: 400, message: 'Invalid field' },
+  weak_password: { status: 400, message: 'Password does not meet the policy' },
+  user_exists: { status: 409, message: 'User already exists' },
+  invalid_credentials: { status: 401, message: 'Wrong username or password' },
+  missing_token: { status: 401, message: 'User is not authenticated' },
+  invalid_token: { status: 401, message: 'Invalid Token' },
+  token_expired: { status: 401, message: 'Token expired' },
+  username_mismatch: { status: 401, message: 'Invalid User' },
+  session_revoked: { status: 401, message: 'User is not authenticated' },
+  not_authenticated: { status: 401, message: 'User is not authenticated' },
+  forbidden_origin: { status: 403, message: 'Origin not allowed for cookie-authenticated requests' },
+  rate_limited: { status: 429, message: 'Too many requests' },
+  payload_too_large: { status: 413, message: 'Request body too large (limit 16 KiB)' },
+  not_found: { status: 404, message: 'Not found' },
+  method_not_allowed: { status: 405, message: 'Method not allowed' },
+  store_unavailable: { status: 503, message: 'Service temporarily unavailable, try again' },
+  internal_error: { status: 500, message: 'Internal server error' },
+};
+
+export interface ErrorBody {
+  message: string;
+  code: ErrorCode;
+  field?: string;
+  verified?: false;
+}
+
+export function errorBody(code: ErrorCode, message?: string, field?: string): { status: Status; body: ErrorBody } {
+  const entry = ERRORS[code];
+  return { status: entry.status, body: { message: message ?? entry.message, code, ...(field ? { field } : {}) } };
+}
+
+/** Answers an error in the shape every route shares; /verify adds `verified: false`. */
+export function sendError(c: Context, code: ErrorCode, message?: string, field?: string): Response {
+  const { status, body } = errorBody(code, message, field);
+  if (c.req.path === '/verify') body.verified = false;
+  return c.json(body, status);
+}
+
+export function classify(error: unknown): { code: ErrorCode; message?: string; field?: string } | undefined {
+  if (error instanceof AuthError) {
+    return { code: error.code, message: error.message === error.code ? undefined : error.message, field: error.field };
+  }
+  if (error instanceof StoreUnavailableError) return { code: 'store_unavailable' };
+  return undefined;
+}

@@ -1,0 +1,26 @@
+import type { Hono } from 'hono';
+import { parseBody } from '../body';
+import { setSessionCookie } from '../credentials';
+import { loginBody, registerBody } from '../schemas';
+import type { Env, RouteContext } from '../app';
+
+export function accountRoutes(app: Hono<Env>, { auth, cookie }: RouteContext): void {
+  app.post('/register', async (c) => {
+    const body = await parseBody(c, registerBody);
+    const user = await auth.register(body);
+    return c.json({ message: 'User registered successfully', user }, 201);
+  });
+
+  app.post('/login', async (c) => {
+    const body = await parseBody(c, loginBody);
+    const result = await auth.login(body.username, body.password, { userAgent: c.req.header('user-agent') });
+    setSessionCookie(c, cookie, result.token, result.expiresIn);
+    return c.json({
+      message: 'User logged in successfully',
+      response: { username: result.user.username, name: result.user.name, token: result.token },
+      tokenType: 'Bearer',
+      expiresIn: result.expiresIn,
+      refreshToken: result.refreshToken,
+    });
+  });
+}

@@ -1,0 +1,72 @@
+import { silentLogger, type Logger } from '../../src/core/logger';
+import { signingKeys } from '../../src/core/signing-keys';
+import { argon2Hasher } from '../../src/hashing/argon2-hasher';
+import { commonPasswords } from '../../src/hashing/common-passwords';
+import { createApp, type HttpSettings } from '../../src/http/app';
+import type { Store } from '../../src/store/store';
+import { testClock, type TestClock } from './clock';
+
+export const ISSUER = 'http://localhost:3000';
+
+export const defaultSettings: HttpSettings = {
+  issuer: ISSUER,
+  audience: 'gatehouse',
+  accessTokenTtl: 3600,
+  sessionTtl: 30 * 86_400,
+  corsOrigins: ['*'],
+};
+
+export const hasher = argon2Hasher();
+
+export interface TestApp {
+  readonly app: ReturnType<typeof createApp>;
+  readonly store: Store;
+  readonly clock: TestClock;
+  /** JSON request; `body` objects are serialised, strings sent as they are. */
+  call(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  register(username: string, password?: string, extra?: Record<string, unknown>): Promise<Response>;
+  login(username: string, password?: string): Promise<{ token: string; refreshToken: string; cookie: string; body: any }>;
+}
+
+export const PASSWORD = 'correct horse battery staple';
+
+export async function makeTestApp(
+  store: Store | ((now: () => number) => Promise<Store> | Store),
+  options: { settings?: Partial<HttpSettings>; clock?: TestClock; logger?: Logger } = {},
+): Promise<TestApp> {
+  const clock = options.clock ?? testClock();
+  const resolved = typeof store === 'function' ? await store(() => clock.now()) : store;
+  const app = createApp({
+    store: resolved,
+    hasher,
+    passwords: commonPasswords,
+    clock,
+    keys: signingKeys({ store: resolved, clock }),
+    logger: options.logger ?? silentLogger,
+    settings: { ...defaultSettings, ...options.settings },
+  });
+  const call: TestApp['call'] = (path, init = {}) => {
+    const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');
+    const body = init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
+    return Promise.resolve(
+      app.request(path, { method, body, headers: { 'content-type': 'application/json', ...init.headers } }),
+    );
+  };
+  return {
+    app,
+    store: resolved,
+    clock,
+    call,
+    register: (username, password = PASSWORD, extra = {}) =>
+      call('/register', { body: { name: `Name of ${username}`, username, password, ...extra } }),
+    async login(username, password = PASSWORD) {
+      const res = await call('/login', { body: { username, password } });
+      if (res.status !== 200) throw new Error(`login of ${username} answered ${res.status}: ${await res.text()}`);
+      const body = (await res.json()) as any;
+      const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+      return { token: body.response.token, refreshToken: body.refreshToken, cookie, body };
+    },
+  };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -1,0 +1,123 @@
+import bcrypt from 'bcryptjs';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { SESSION_PREFIX, userKey } from '../src/core/records';
+import { argon2Hasher } from '../src/hashing/argon2-hasher';
+import { makeTestApp, PASSWORD, type TestApp } from './helpers/app';
+import { storeFactories } from './helpers/stores';
+
+describe.each(storeFactories)('POST /login on $name', (factory) => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await makeTestApp((now) => factory.make(now));
+    await t.register('arindam369');
+  });
+
+  it('answers the tutorial body, a Bearer token, a refresh token and a session cookie', async () => {
+    const res = await t.call('/login', { body: { username: 'arindam369', password: PASSWORD } });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toEqual({
+      message: 'User logged in successfully',
+      response: { username: 'arindam369', name: 'Name of arindam369', token: expect.any(String) },
+      tokenType: 'Bearer',
+      expiresIn: 3600,
+      refreshToken: expect.stringMatching(/^[\w-]+\.[\w-]{22}\.[\w-]{43}$/),
+    });
+    const cookie = res.headers.get('set-cookie')!;
+    expect(cookie).toContain(`gatehouse_token=${body.response.token}`);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).toMatch(/Path=\//);
+    expect(cookie).toMatch(/Max-Age=3600/);
+    expect(cookie).not.toMatch(/Secure/);
+  });
+
+  it('issues an RS256 JWT with a kid and the claims iss aud sub sid iat exp', async () => {
+    const { token } = await t.login('arindam369');
+    const header = decodeProtectedHeader(token);
+    expect(header).toMatchObject({ alg: 'RS256', typ: 'JWT', kid: expect.any(String) });
+    const claims = decodeJwt(token);
+    expect(claims).toEqual({
+      iss: 'http://localhost:3000',
+      aud: 'gatehouse',
+      sub: 'arindam369',
+      sid: expect.any(String),
+      iat: Math.floor(t.clock.now() / 1000),
+      exp: Math.floor(t.clock.now() / 1000) + 3600,
+    });
+  });
+
+  it('stores one session per login, each with its own id and only a hash of the refresh token', async () => {
+    const first = await t.login('arindam369');
+    const second = await t.login('arindam369');
+    const sessions = await t.store.list(userKey('arindam369').pk, { prefix: SESSION_PREFIX });
+    expect(sessions).toHaveLength(2);
+    expect(new Set(sessions.map((s) => s.data.sid))).toEqual(new Set([decodeJwt(first.token).sid, decodeJwt(second.token).sid]));
+    const stored = JSON.stringify(sessions);
+    expect(stored).not.toContain(first.refreshToken.split('.')[2]);
+    expect(stored).not.toContain(first.token);
+  });
+
+  it('accepts the username in any letter case', async () => {
+    const res = await t.call('/login', { body: { username: 'ARINDAM369', password: PASSWORD } });
+    expect(res.status).toBe(200);
+    expect((await res.json()).response.username).toBe('arindam369');
+  });
+
+  it('answers an unknown user and a wrong password alike: status, body and headers', async () => {
+    const unknown = await t.call('/login', { body: { username: 'nobody-here', password: PASSWORD } });
+    const wrong = await t.call('/login', { body: { username: 'arindam369', password: 'wrong password here' } });
+    const malformed = await t.call('/login', { body: { username: 'no spaces allowed', password: PASSWORD } });
+    for (const res of [unknown, wrong, malformed]) {
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ message: 'Wrong username or password', code: 'invalid_credentials' });
+      expect(res.headers.get('set-cookie')).toBeNull();
+    }
+    const names = (res: Response) => [...res.headers.keys()].filter((h) => h !== 'x-request-id').sort();
+    expect(names(unknown)).toEqual(names(wrong));
+    expect(names(unknown)).toEqual(names(malformed));
+  });
+
+  it.each([
+    ['no username', { password: PASSWORD }, 'missing_field', 'username is required'],
+    ['no password', { username: 'arindam369' }, 'missing_field', 'password is required'],
+    ['a number for a password', { username: 'arindam369', password: 12345678 }, 'invalid_field', 'password must be a string'],
+  ])('answers 400 for %s', async (_label, body, code, message) => {
+    const res = await t.call('/login', { body });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code, message });
+  });
+
+  it('logs in a user whose hash is the tutorials\' bcrypt, and upgrades it to Argon2id', async () => {
+    const legacy = bcrypt.hashSync('abc#123'.trim(), 8);
+    expect(legacy).toMatch(/^\$2[ab]\$08\$/);
+    await t.store.put({ ...userKey('tutorial'), data: { username: 'tutorial', name: 'Tutorial User', passwordHash: legacy, createdAt: new Date().toISOString() } });
+    expect((await t.call('/login', { body: { username: 'tutorial', password: 'abc#12' } })).status).toBe(401);
+    expect((await t.store.get(userKey('tutorial')))?.data.passwordHash).toBe(legacy);
+
+    const res = await t.call('/login', { body: { username: 'tutorial', password: 'abc#123' } });
+    expect(res.status).toBe(200);
+    const upgraded = String((await t.store.get(userKey('tutorial')))?.data.passwordHash);
+    expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect((await t.call('/login', { body: { username: 'tutorial', password: 'abc#123' } })).status).toBe(200);
+  });
+
+  it('accepts the tutorials\' untrimmed input for a password hashed trimmed', async () => {
+    await t.store.put({ ...userKey('spaces'), data: { username: 'spaces', name: 'S', passwordHash: bcrypt.hashSync('pass word', 8), createdAt: '2023-01-01T00:00:00.000Z' } });
+    expect((await t.call('/login', { body: { username: 'spaces', password: ' pass word ' } })).status).toBe(200);
+  });
+
+  it('re-hashes an Argon2 hash made with weaker parameters', async () => {
+    const weak = await argon2Hasher({ memoryCost: 4096, timeCost: 1, parallelism: 1 }).hash(PASSWORD);
+    await t.store.put({ ...userKey('weakhash'), data: { username: 'weakhash', name: 'W', passwordHash: weak, createdAt: '2024-01-01T00:00:00.000Z' } });
+    expect((await t.call('/login', { body: { username: 'weakhash', password: PASSWORD } })).status).toBe(200);
+    expect(String((await t.store.get(userKey('weakhash')))?.data.passwordHash)).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  });
+
+  it('answers 401 for a stored hash it cannot read, never 500', async () => {
+    await t.store.put({ ...userKey('broken'), data: { username: 'broken', name: 'B', passwordHash: 'plaintext?', createdAt: '2024-01-01T00:00:00.000Z' } });
+    const res = await t.call('/login', { body: { username: 'broken', password: 'plaintext?' } });
+    expect(res.status).toBe(401);
+  });
+});

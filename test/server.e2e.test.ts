@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { postJson, startServer } from './helpers/server';
+
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the server entry, over real HTTP', () => {
+  it('serves the tutorial flow: register → login → verify → profile → logout → verify refused', async () => {
+    const server = await startServer({ AUTH_SQLITE_FILE: join(dir, 'flow.db') });
+    try {
+      expect(server.output()).toMatch(/Gatehouse listening on http:\/\/localhost:\d+ \(store: sqlite .*flow\.db\)/);
+      const url = server.url;
+      const user = { name: 'Arindam Halder', username: 'arindam369', password: 'a long and unusual passphrase' };
+
+      const registered = await postJson(`${url}/register`, user);
+      expect(registered.status).toBe(201);
+      expect(registered.body).toEqual({ message: 'User registered successfully', user: { username: 'arindam369', name: 'Arindam Halder' } });
+
+      const login = await postJson(`${url}/login`, { username: user.username, password: user.password });
+      expect(login.status).toBe(200);
+      const token = login.body.response.token as string;
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+
+      const verified = await postJson(`${url}/verify`, { username: user.username, token });
+      expect(verified.status).toBe(200);
+      expect(verified.body).toEqual({ verified: true, message: 'success', username: 'arindam369', token });
+
+      const profile = await fetch(`${url}/user/myprofile`, { headers: { cookie } });
+      expect(profile.status).toBe(200);
+      expect(await profile.json()).toMatchObject({ username: 'arindam369', name: 'Arindam Halder' });
+
+      const logout = await postJson(`${url}/logout`, { username: user.username, token });
+      expect(logout.status).toBe(200);
+      expect(logout.body).toEqual({ message: 'Logged out successfully' });
+
+      const refused = await postJson(`${url}/verify`, { username: user.username, token });
+      expect(refused.status).toBe(401);
+      expect(refused.body).toEqual({ verified: false, message: 'User is not authenticated', code: 'session_revoked' });
+
+      const health = await fetch(`${url}/health`);
+      expect(await health.json()).toEqual({ status: 'ok' });
+    } finally {
+      const code = await server.stop();
+      expect(code).toBe(0);
+      expect(server.output()).toContain('Gatehouse stopping (SIGTERM)');
+    }
+  });
+
+  it('closes cleanly on SIGINT too', async () => {
+    const server = await startServer({ AUTH_SQLITE_FILE: join(dir, 'sigint.db') });
+    server.process.kill('SIGINT');
+    expect(await server.stop()).toBe(0);
+    expect(server.output()).toContain('Gatehouse stopping (SIGINT)');
+  });
+
+  it('refuses to start on bad configuration, with one line naming the variable', async () => {
+    await expect(startServer({ AUTH_ACCESS_TOKEN_TTL: 'soon', AUTH_SQLITE_FILE: join(dir, 'bad.db') })).rejects.toThrow(
+      /server exited with 1:\nInvalid configuration: AUTH_ACCESS_TOKEN_TTL="soon": must be a whole number from 60 to 86400\n$/,
+    );
+  });
+});
+
+describe('durability', () => {
+  it('keeps every acknowledged registration through kill -9', async () => {
+    const file = join(dir, 'durable.db');
+    const password = 'durable passphrase 2026';
+    const first = await startServer({ AUTH_SQLITE_FILE: file });
+    const names = Array.from({ length: 20 }, (_, i) => `user${i}`);
+    const results = await Promise.all(names.map((username) => postJson(`${first.url}/register`, { name: username, username, password })));
+    expect(results.map((r) => r.status)).toEqual(names.map(() => 201));
+    await first.kill();
+    expect(first.process.signalCode).toBe('SIGKILL');
+
+    const second = await startServer({ AUTH_SQLITE_FILE: file });
+    try {
+      const logins = await Promise.all(names.map((username) => postJson(`${second.url}/login`, { username, password })));
+      expect(logins.map((r) => r.status)).toEqual(names.map(() => 200));
+      expect(logins.map((r) => r.body.response.username)).toEqual(names);
+    } finally {
+      await second.stop();
+    }
+  });
+});
