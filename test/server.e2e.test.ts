@@ -3,15 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postJson, startServer } from './helpers/server';
+import { serverStores } from './helpers/server-stores';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('the server entry, over real HTTP', () => {
+describe.each(serverStores)('the server entry over real HTTP, on $name', (kind) => {
   it('serves the tutorial flow: register → login → verify → profile → logout → verify refused', async () => {
-    const server = await startServer({ AUTH_SQLITE_FILE: join(dir, 'flow.db') });
+    const env = kind.env(dir, 'flow');
+    const server = await startServer(env);
     try {
-      expect(server.output()).toMatch(/Gatehouse listening on http:\/\/localhost:\d+ \(store: sqlite .*flow\.db\)/);
+      expect(server.output()).toMatch(new RegExp(`Gatehouse listening on http://localhost:\\d+ \\(store: ${kind.name} .*\\)`));
       const url = server.url;
       const user = { name: 'Arindam Halder', username: 'arindam369', password: 'a long and unusual passphrase' };
 
@@ -48,11 +50,12 @@ describe('the server entry, over real HTTP', () => {
       expect(server.output()).toContain('Gatehouse stopping (SIGTERM)');
     }
   });
+});
 
+describe('the server entry', () => {
   it('closes cleanly on SIGINT too', async () => {
     const server = await startServer({ AUTH_SQLITE_FILE: join(dir, 'sigint.db') });
-    server.process.kill('SIGINT');
-    expect(await server.stop()).toBe(0);
+    expect(await server.stop('SIGINT')).toBe(0);
     expect(server.output()).toContain('Gatehouse stopping (SIGINT)');
   });
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -21,17 +22,26 @@ export interface RunningServer {
   readonly process: ChildProcess;
   /** Everything the process printed so far. */
   output(): string;
-  /** SIGTERM, and the exit code once it has exited. */
-  stop(): Promise<number | null>;
+  /** Sends the signal (SIGTERM by default); resolves with the exit code once it has exited. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
   /** SIGKILL: no chance to flush or close anything. */
   kill(): Promise<void>;
 }
 
-/** Starts the real server entry (`npm start`'s command) on a free port and waits for its URL. */
-export async function startServer(env: Record<string, string>, port?: number): Promise<RunningServer> {
-  const chosen = port ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/entry/server.ts'], {
-    cwd: ROOT,
+export interface StartOptions {
+  /** The entry under src/entry/ to run; `npm start`'s server.ts by default. */
+  readonly entry?: string;
+  /** Working directory (where `.data/` goes); the project root by default. */
+  readonly cwd?: string;
+}
+
+const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+
+/** Starts a real server entry (by default `npm start`'s) on a free port and waits for its URL. */
+export async function startServer(env: Record<string, string>, options: StartOptions = {}): Promise<RunningServer> {
+  const chosen = await freePort();
+  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'entry', options.entry ?? 'server.ts')], {
+    cwd: options.cwd ?? ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(chosen), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -41,7 +51,7 @@ export async function startServer(env: Record<string, string>, port?: number): P
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
     const check = () => {
       if (/listening on http/.test(output)) {
         clearTimeout(timer);
@@ -59,8 +69,8 @@ export async function startServer(env: Record<string, string>, port?: number): P
     url: `http://127.0.0.1:${chosen}`,
     process: child,
     output: () => output,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null) child.kill(signal);
       return exited;
     },
     kill: async () => {

@@ -1,0 +1,58 @@
+import { serve } from '@hono/node-server';
+import { ConfigError, loadConfig } from './config';
+import { jsonLogger, type LogLevel } from './json-logger';
+import { createServices } from './services';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+/**
+ * Starts the HTTP server from the environment and stops it cleanly on SIGINT/SIGTERM: the server
+ * stops accepting, open requests finish, the store closes, then `onStopped` runs and the process
+ * exits 0. Bad configuration prints one line naming the variable and exits 1.
+ */
+export async function runServer(env: Env, onStopped: () => Promise<void> = async () => {}): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      await onStopped();
+      process.exit(1);
+    }
+    throw error;
+  }
+  const level = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
+  const logger = jsonLogger(LEVELS.includes(level) ? level : 'info');
+  const services = await createServices(config, env, logger);
+
+  const server = serve({ fetch: services.app.fetch, port: config.port, hostname: config.host }, (info) => {
+    const shown = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
+    process.stdout.write(`Gatehouse listening on http://${shown}:${info.port} (store: ${services.storeLabel})\n`);
+  });
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    process.stdout.write(`Gatehouse stopping (${signal})\n`);
+    const finish = async () => {
+      await services.close();
+      await onStopped();
+      process.exit(0);
+    };
+    server.close(() => void finish());
+    // Idle keep-alive connections must not hold the process open.
+    (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    setTimeout(() => void finish(), 5_000).unref();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+export function failed(error: unknown): never {
+  process.stderr.write(`Gatehouse failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

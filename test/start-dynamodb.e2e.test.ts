@@ -1,0 +1,79 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, it, inject } from 'vitest';
+import { localClients, uniqueTable } from './helpers/dynamodb';
+import { postJson, ROOT, startServer } from './helpers/server';
+
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-start-dynamodb-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const run = promisify(execFile);
+
+const processAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('npm run start:dynamodb', () => {
+  it('starts DynamoDB Local with data in .data/dynamodb, serves the flow, and stops both on SIGTERM', async () => {
+    const server = await startServer({}, { entry: 'start-dynamodb.ts', cwd: dir });
+    const emulatorPid = Number(/pid (\d+)/.exec(server.output())?.[1]);
+    try {
+      expect(server.output()).toMatch(/DynamoDB Local on http:\/\/127\.0\.0\.1:\d+ \(data in \.data\/dynamodb, pid \d+\)/);
+      expect(server.output()).toMatch(/store: dynamodb table gatehouse at http:\/\/127\.0\.0\.1:\d+/);
+      expect(processAlive(emulatorPid)).toBe(true);
+      const password = 'emulated passphrase 2026';
+      expect((await postJson(`${server.url}/register`, { name: 'D', username: 'dynamo', password })).status).toBe(201);
+      const token = (await postJson(`${server.url}/login`, { username: 'dynamo', password })).body.response.token;
+      expect((await postJson(`${server.url}/verify`, { token })).status).toBe(200);
+      expect(existsSync(join(dir, '.data', 'dynamodb', 'shared-local-instance.db'))).toBe(true);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    expect(processAlive(emulatorPid)).toBe(false);
+
+    // The data outlives the command.
+    const again = await startServer({}, { entry: 'start-dynamodb.ts', cwd: dir });
+    try {
+      expect((await postJson(`${again.url}/login`, { username: 'dynamo', password: 'emulated passphrase 2026' })).status).toBe(200);
+    } finally {
+      await again.stop();
+    }
+  });
+});
+
+describe('npm run create-table', () => {
+  it('creates the on-demand table with pk/sk and TTL, and is safe to run again', async () => {
+    const table = uniqueTable('created');
+    const env = { ...process.env, AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint') };
+    const first = await run('npm', ['run', '--silent', 'create-table', '--', '--table', table], { cwd: ROOT, env });
+    expect(first.stdout).toBe(`Created table ${table} (on-demand, TTL on "ttl")\n`);
+    const second = await run('npm', ['run', '--silent', 'create-table', '--', '--table', table], { cwd: ROOT, env });
+    expect(second.stdout).toBe(`Table ${table} already exists; TTL on "ttl"\n`);
+
+    const { client } = localClients();
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+    expect(Table?.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: table }));
+    expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: 'ttl', TimeToLiveStatus: 'ENABLED' });
+  });
+
+  it('says what is wrong in one line when the store cannot be reached', async () => {
+    const env = { ...process.env, AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' };
+    const failure = await run('npm', ['run', '--silent', 'create-table'], { cwd: ROOT, env }).catch((error: { code: number; stderr: string }) => error);
+    expect((failure as { code: number }).code).toBe(1);
+    // The last line; the AWS SDK may print its own Node.js version notice before it.
+    expect((failure as { stderr: string }).stderr).toMatch(/(^|\n)Could not create the table: [^\n]*ECONNREFUSED[^\n]*\n$/);
+  });
+});
