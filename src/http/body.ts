@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { AuthError } from '../core/errors';
 
 /** The request body as a JSON object. An empty body reads as {}; anything else non-object is a 400. */
@@ -17,9 +17,9 @@ export async function jsonObject(c: Context): Promise<Record<string, unknown>> {
 }
 
 /** Validates with zod; the first problem becomes a 400 naming its field. */
-export async function parseBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+export async function parseBody<S extends z.ZodMiniType>(c: Context, schema: S): Promise<z.output<S>> {
   const body = await jsonObject(c);
-  const result = schema.safeParse(body);
+  const result = z.safeParse(schema, body);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = String(issue.path[0] ?? 'body');

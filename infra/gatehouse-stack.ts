@@ -1,0 +1,42 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { GatehouseAuth, type GatehouseAuthProps } from './constructs/gatehouse-auth';
+
+export type GatehouseStackProps = StackProps & GatehouseAuthProps;
+
+/** Gatehouse on its own, plus one sample route protected by its authorizer. */
+export class GatehouseStack extends Stack {
+  readonly auth: GatehouseAuth;
+
+  constructor(scope: Construct, id: string, props: GatehouseStackProps = {}) {
+    super(scope, id, props);
+    this.auth = new GatehouseAuth(this, 'Auth', props);
+
+    // A stand-in for your own API: it answers with what the authorizer established.
+    const whoami = new LambdaFunction(this, 'WhoAmIFunction', {
+      description: 'Sample protected route: echoes the authorizer context',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      handler: 'index.handler',
+      code: Code.fromInline(
+        'exports.handler = async (event) => ({ statusCode: 200, headers: { "content-type": "application/json" }, ' +
+          'body: JSON.stringify({ authorizer: event.requestContext.authorizer.lambda }) });',
+      ),
+      logGroup: new LogGroup(this, 'WhoAmILogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+    });
+    this.auth.api.addRoutes({
+      path: '/protected/whoami',
+      methods: [HttpMethod.GET],
+      integration: new HttpLambdaIntegration('WhoAmIIntegration', whoami),
+      authorizer: this.auth.authorizer,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.auth.api.apiEndpoint, description: 'Base URL of the Gatehouse API' });
+    new CfnOutput(this, 'JwksUrl', { value: `${this.auth.api.apiEndpoint}/.well-known/jwks.json`, description: 'Public keys for verifying tokens' });
+  }
+}

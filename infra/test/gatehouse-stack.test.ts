@@ -1,0 +1,125 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../src/http/routes';
+import { GatehouseStack } from '../gatehouse-stack';
+
+const outdir = mkdtempSync(join(tmpdir(), 'gatehouse-cdk-'));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+let template: Template;
+let stack: GatehouseStack;
+beforeAll(() => {
+  // As the CDK CLI does: record each asset's staged folder in the template metadata.
+  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+  stack = new GatehouseStack(app, 'Gatehouse', { corsOrigins: ['https://app.example.com'] });
+  template = Template.fromStack(stack);
+  app.synth();
+});
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+const statements = (): Statement[] =>
+  Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => (policy as any).Properties.PolicyDocument.Statement as Statement[]);
+const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+describe('the CDK stack', () => {
+  it('has one on-demand table keyed pk/sk with TTL, point-in-time recovery and deletion protection', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ]),
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+  });
+
+  it('runs every function on Node.js 22 or newer, arm64, with kept logs', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => (f as any).Properties);
+    expect(functions.length).toBe(3);
+    for (const fn of functions) {
+      expect(Number(/^nodejs(\d+)\.x$/.exec(fn.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
+      expect(fn.Architectures).toEqual(['arm64']);
+      expect(fn.LoggingConfig?.LogGroup).toBeDefined();
+    }
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'api.handler',
+      Environment: { Variables: Match.objectLike({ AUTH_STORE: 'dynamodb', AUTH_TABLE: Match.anyValue(), AUTH_ISSUER: Match.anyValue(), AUTH_CORS_ORIGINS: 'https://app.example.com' }) },
+    });
+  });
+
+  it('grants only the data actions used, on this table only: no dynamodb:* and no * resource', () => {
+    const data = statements().filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')));
+    expect(data.length).toBeGreaterThan(0);
+    for (const s of data) {
+      expect(actions(s).some((a) => a.includes('*'))).toBe(false);
+      const resources = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
+      expect(resources).not.toContain('*');
+      for (const resource of resources) expect(JSON.stringify(resource)).toMatch(/Table/);
+    }
+    const all = new Set(data.flatMap(actions));
+    expect([...all].sort()).toEqual(
+      ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
+    );
+    expect(all.has('dynamodb:Scan')).toBe(false);
+  });
+
+  it('routes every API path to the API function, with CORS for the configured origin', () => {
+    for (const route of ROUTES) template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${route.method} ${route.path}` });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://app.example.com'], AllowCredentials: true }),
+    });
+  });
+
+  it('wires the Lambda authorizer (simple responses, no cache) to the sample protected route', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      IdentitySource: ['$request.header.Authorization'],
+      AuthorizerResultTtlInSeconds: 0,
+    });
+    const authorizerId = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0];
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'GET /protected/whoami',
+      AuthorizationType: 'CUSTOM',
+      AuthorizerId: { Ref: authorizerId },
+    });
+    for (const route of ROUTES) {
+      const found = template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: `${route.method} ${route.path}` } });
+      expect(Object.values(found).every((r) => (r as any).Properties.AuthorizationType !== 'CUSTOM')).toBe(true);
+    }
+  });
+
+  it('outputs the API URL and the JWKS URL', () => {
+    template.hasOutput('ApiUrl', {});
+    template.hasOutput('JwksUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['/.well-known/jwks.json'])] } });
+  });
+
+  it('ships the Argon2 native binary for linux-arm64 inside the API asset', () => {
+    const api = Object.values(template.findResources('AWS::Lambda::Function')).find((f) => (f as any).Properties.Handler === 'api.handler') as any;
+    const assetPath = api.Metadata['aws:asset:path'] as string;
+    const dir = join(outdir, assetPath);
+    expect(existsSync(join(dir, 'api.mjs'))).toBe(true);
+    expect(existsSync(join(dir, 'node_modules', '@node-rs', 'argon2', 'index.js'))).toBe(true);
+    const binary = join(dir, 'node_modules', '@node-rs', 'argon2-linux-arm64-gnu', 'argon2.linux-arm64-gnu.node');
+    expect(existsSync(binary)).toBe(true);
+    // An ELF shared object for AArch64 (e_machine 183), whatever machine built the asset.
+    const header = readFileSync(binary).subarray(0, 20);
+    expect(header.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+    expect(header.readUInt16LE(18)).toBe(183);
+  });
+});

@@ -1,0 +1,34 @@
+import type { Store } from '../store/store';
+import { checkAccessToken, type TokenSettings } from './access-tokens';
+import type { Clock } from './clock';
+import { findSession } from './sessions';
+import type { SigningKeys } from './signing-keys';
+
+export type Authenticated = { ok: true; username: string; sid: string; exp: number };
+export type AuthFailure = { ok: false; code: 'invalid_token' | 'token_expired' | 'session_revoked' | 'username_mismatch' };
+
+export interface AuthenticatorDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly keys: SigningKeys;
+  readonly settings: TokenSettings;
+}
+
+/**
+ * A token is valid while its signature, its claims and its session all hold. This is everything
+ * the API Gateway authorizer needs, and nothing more: no hashing, no request parsing.
+ */
+export type Authenticator = (token: string, expectedUsername?: string) => Promise<Authenticated | AuthFailure>;
+
+export function createAuthenticator({ store, clock, keys, settings }: AuthenticatorDeps): Authenticator {
+  return async (token, expectedUsername) => {
+    const check = await checkAccessToken(keys, clock, settings, token);
+    if (!check.ok) return check;
+    if (expectedUsername !== undefined && expectedUsername.toLowerCase() !== check.username) {
+      return { ok: false, code: 'username_mismatch' };
+    }
+    const session = await findSession(store, check.username, check.sid);
+    if (!session) return { ok: false, code: 'session_revoked' };
+    return { ok: true, username: check.username, sid: check.sid, exp: check.exp };
+  };
+}

@@ -1,0 +1,21 @@
+import type { Clock } from '../core/clock';
+import { dynamoStore } from '../store/dynamodb';
+import { ensureTable } from '../store/dynamodb-table';
+import type { Store } from '../store/store';
+import type { Config } from './config';
+import { createDynamoClients, isLocalEndpoint } from './dynamodb-client';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The DynamoDB store of the configuration. Against a local endpoint the table is created if
+ * missing; on AWS the stack owns it.
+ */
+export async function openDynamoStore(config: Config, env: Env, clock: Clock): Promise<{ store: Store; label: string }> {
+  const clients = createDynamoClients(env);
+  if (isLocalEndpoint(clients.endpoint)) await ensureTable(clients.client, config.table);
+  return {
+    store: dynamoStore({ client: clients.document, table: config.table, now: () => clock.now() }),
+    label: `dynamodb table ${config.table}${clients.endpoint ? ` at ${clients.endpoint}` : ''}`,
+  };
+}

@@ -1,0 +1,64 @@
+import type { Context } from 'aws-lambda';
+import type { Hono } from 'hono';
+import { handle } from 'hono/aws-lambda';
+import { systemClock } from '../core/clock';
+import type { Env } from '../http/app';
+import { openDynamoStore } from './dynamo-store';
+import { lambdaConfig, once } from './lambda-init';
+import { createHttpApp } from './services';
+
+/**
+ * The API on Lambda: API Gateway REST (v1 proxy), HTTP API (v2), function URLs, and the tutorial's
+ * non-proxy mapping-template event.
+ */
+const ready = once(async () => {
+  const { config, logger } = lambdaConfig(process.env);
+  const { store } = await openDynamoStore(config, process.env, systemClock);
+  const app = createHttpApp(config, store, logger, systemClock);
+  return { app, proxy: handle(app) };
+});
+
+/** What the tutorial's VTL mapping template sends: flat fields, "" for a field the client left out. */
+interface MappingTemplateEvent {
+  httpMethod: string;
+  path: string;
+  username?: string;
+  name?: string;
+  password?: string;
+  token?: string;
+  email?: string;
+}
+
+const FIELDS = ['username', 'name', 'password', 'token', 'email'] as const;
+
+function isMappingTemplateEvent(event: unknown): event is MappingTemplateEvent {
+  if (typeof event !== 'object' || event === null) return false;
+  const e = event as Record<string, unknown>;
+  return typeof e.httpMethod === 'string' && typeof e.path === 'string' && !('requestContext' in e) && !('headers' in e);
+}
+
+/**
+ * Answers a mapping-template event the way the tutorial's own handler did: an object with
+ * statusCode, headers and the JSON body as an object (a non-proxy integration passes it through).
+ */
+async function answerMappingTemplate(app: Hono<Env>, event: MappingTemplateEvent) {
+  const body: Record<string, string> = {};
+  for (const field of FIELDS) {
+    const value = event[field];
+    if (typeof value === 'string' && value !== '') body[field] = value;
+  }
+  const method = event.httpMethod.toUpperCase();
+  const res = await app.request(event.path, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(method === 'GET' || method === 'HEAD' ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { statusCode: res.status, headers: { 'Content-Type': 'application/json' }, body: text ? (JSON.parse(text) as unknown) : {} };
+}
+
+export const handler = async (event: unknown, context: Context) => {
+  const { app, proxy } = await ready();
+  if (isMappingTemplateEvent(event)) return answerMappingTemplate(app, event);
+  return proxy(event as Parameters<typeof proxy>[0], context);
+};

@@ -1,0 +1,89 @@
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayRequestAuthorizerEvent,
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewaySimpleAuthorizerResult,
+  APIGatewaySimpleAuthorizerWithContextResult,
+  APIGatewayTokenAuthorizerEvent,
+} from 'aws-lambda';
+import { createAuthenticator } from '../core/authenticator';
+import { systemClock } from '../core/clock';
+import { signingKeys } from '../core/signing-keys';
+import { cookieSettings } from '../http/credentials';
+import { openDynamoStore } from './dynamo-store';
+import { lambdaConfig, once } from './lambda-init';
+
+/**
+ * API Gateway Lambda authorizer for your own routes. REST APIs (TOKEN and REQUEST) get an IAM
+ * policy; HTTP APIs with payload 2.0 get the simple response. A token passes only while its
+ * session exists, so a logged-out token is refused at once (unless API Gateway caches answers).
+ */
+const ready = once(async () => {
+  const { config, logger } = lambdaConfig(process.env);
+  const { store } = await openDynamoStore(config, process.env, systemClock);
+  const authenticate = createAuthenticator({ store, clock: systemClock, keys: signingKeys({ store, clock: systemClock }), settings: config });
+  return { authenticate, logger, cookie: cookieSettings(config.issuer).name };
+});
+
+type Context = { username: string; sid: string };
+type AnyEvent = APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent | APIGatewayRequestAuthorizerEventV2;
+
+const bearer = (value: string | undefined | null): string | undefined => {
+  if (!value) return undefined;
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(value.trim());
+  return match ? match[1] : undefined;
+};
+
+const headerOf = (headers: Record<string, string | undefined> | null | undefined, name: string) =>
+  Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
+
+function cookieValue(cookies: readonly string[], name: string): string | undefined {
+  for (const header of cookies) {
+    for (const part of header.split(';')) {
+      const [key, ...rest] = part.trim().split('=');
+      if (key === name && rest.length) return decodeURIComponent(rest.join('='));
+    }
+  }
+  return undefined;
+}
+
+function tokenOf(event: AnyEvent, cookieName: string): string | undefined {
+  if (event.type === 'TOKEN') return bearer(event.authorizationToken);
+  const headers = event.headers as Record<string, string | undefined> | null;
+  const fromHeader = bearer(headerOf(headers, 'authorization'));
+  if (fromHeader) return fromHeader;
+  const cookies = 'cookies' in event && Array.isArray(event.cookies) ? event.cookies : [headerOf(headers, 'cookie') ?? ''];
+  return cookieValue(cookies, cookieName);
+}
+
+/** Every method and path of the same API and stage, so a cached Allow serves every route. */
+function wholeApi(methodArn: string): string {
+  const [arn, stage] = methodArn.split('/');
+  return `${arn}/${stage}/*`;
+}
+
+export async function handler(
+  event: AnyEvent,
+): Promise<APIGatewayAuthorizerResult | APIGatewaySimpleAuthorizerResult | APIGatewaySimpleAuthorizerWithContextResult<Context>> {
+  const { authenticate, logger, cookie } = await ready();
+  const token = tokenOf(event, cookie);
+  const result = token ? await authenticate(token) : undefined;
+  const isHttpApi = 'version' in event && event.version === '2.0';
+
+  if (!result?.ok) {
+    logger.info('authorizer refused', { reason: result ? result.code : 'missing_token' });
+    if (isHttpApi) return { isAuthorized: false };
+    // The one error message API Gateway turns into 401 Unauthorized.
+    throw new Error('Unauthorized');
+  }
+  const context: Context = { username: result.username, sid: result.sid };
+  if (isHttpApi) return { isAuthorized: true, context };
+  return {
+    principalId: result.username,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: wholeApi((event as { methodArn: string }).methodArn) }],
+    },
+    context,
+  };
+}

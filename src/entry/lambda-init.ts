@@ -1,0 +1,36 @@
+import { ConfigError, loadConfig, type Config } from './config';
+import { jsonLogger, type LogLevel } from './json-logger';
+import type { Logger } from '../core/logger';
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+/** Configuration and logger of a Lambda container, read once. A bad value fails every invocation with one clear line. */
+export function lambdaConfig(env: Readonly<Record<string, string | undefined>>): { config: Config; logger: Logger } {
+  const level = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
+  const logger = jsonLogger(LEVELS.includes(level) ? level : 'info');
+  try {
+    const config = loadConfig(env);
+    if (config.store !== 'dynamodb') throw new ConfigError(`Invalid configuration: AUTH_STORE=${JSON.stringify(config.store)}: only 'dynamodb' runs on Lambda`);
+    return { config, logger };
+  } catch (error) {
+    if (error instanceof ConfigError) logger.error(error.message);
+    throw error;
+  }
+}
+
+/**
+ * Runs `init` once per container, on the first invocation (never at import), and again only if it
+ * failed, so a store that was down at the first request does not poison the container.
+ */
+export function once<T>(init: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    if (!pending) {
+      pending = init();
+      pending.catch(() => {
+        pending = undefined;
+      });
+    }
+    return pending;
+  };
+}

@@ -1,0 +1,181 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { fixture, functionUrlEvent, httpApiEvent, restEvent } from './helpers/aws-events';
+import { startBundleHost, type BundleHost } from './helpers/bundle-host';
+import { uniqueTable } from './helpers/dynamodb';
+import { tamper } from './helpers/forge';
+import { ROOT } from './helpers/server';
+
+const ISSUER = 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com';
+const ORIGIN = 'https://app.example.com';
+const USER = { name: 'Arindam Halder', username: 'arindam369', password: 'a long and unusual passphrase' };
+const COOKIE = '__Host-gatehouse_token';
+
+let host: BundleHost;
+beforeAll(() => {
+  host = startBundleHost({
+    AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'),
+    AUTH_TABLE: uniqueTable('lambda'),
+    AUTH_ISSUER: ISSUER,
+    AUTH_CORS_ORIGINS: ORIGIN,
+    LOG_LEVEL: 'warn',
+  });
+});
+afterAll(() => host.stop());
+
+const api = async (event: unknown) => {
+  const { result, error } = await host.invoke('api', event);
+  if (error) throw new Error(`api handler failed: ${error}\n${host.output()}`);
+  return result as { statusCode: number; body: string; headers?: Record<string, string>; multiValueHeaders?: Record<string, string[]>; cookies?: string[] };
+};
+const json = (result: { body: string }) => JSON.parse(result.body);
+
+describe('dist/lambda/api.mjs', () => {
+  it('is one file within the 1.5 MB budget', () => {
+    expect(statSync(join(ROOT, 'dist', 'lambda', 'api.mjs')).size).toBeLessThanOrEqual(1.5 * 1024 * 1024);
+  });
+
+  it('runs the tutorial flow through a REST API (v1 proxy), with CORS and the cookie in multiValueHeaders', async () => {
+    const registered = await api(fixture('rest-v1-proxy-post'));
+    expect(registered.statusCode).toBe(201);
+    expect(json(registered)).toEqual({ message: 'User registered successfully', user: { username: 'arindam369', name: 'Arindam Halder' } });
+    expect(registered.multiValueHeaders?.['access-control-allow-origin']).toEqual([ORIGIN]);
+    expect(registered.multiValueHeaders?.['access-control-allow-credentials']).toEqual(['true']);
+
+    const login = await api(restEvent('POST', '/login', { username: USER.username, password: USER.password }));
+    expect(login.statusCode).toBe(200);
+    const token = json(login).response.token as string;
+    const cookie = login.multiValueHeaders?.['set-cookie']?.[0] ?? '';
+    expect(cookie).toMatch(new RegExp(`^${COOKIE}=${token}; Max-Age=3600; Path=/; HttpOnly; Secure; SameSite=Lax$`));
+
+    const verified = await api(restEvent('POST', '/verify', { username: USER.username, token }));
+    expect(verified.statusCode).toBe(200);
+    expect(json(verified)).toEqual({ verified: true, message: 'success', username: 'arindam369', token });
+
+    const profile = await api(fixture('rest-v1-proxy-get', token));
+    expect(profile.statusCode).toBe(200);
+    expect(json(profile)).toMatchObject({ username: 'arindam369', name: 'Arindam Halder' });
+
+    const byCookie = await api(restEvent('GET', '/user/myprofile', undefined, { Cookie: `${COOKIE}=${token}` }));
+    expect(byCookie.statusCode).toBe(200);
+
+    const logout = await api(restEvent('POST', '/logout', { username: USER.username, token }));
+    expect(logout.statusCode).toBe(200);
+    expect(logout.multiValueHeaders?.['set-cookie']?.[0]).toMatch(/Max-Age=0/);
+    const refused = await api(restEvent('POST', '/verify', { username: USER.username, token }));
+    expect(refused.statusCode).toBe(401);
+    expect(json(refused)).toEqual({ verified: false, message: 'User is not authenticated', code: 'session_revoked' });
+  });
+
+  it('runs the flow through an HTTP API (v2), with the cookie in `cookies` both ways', async () => {
+    const login = await api(fixture('http-v2-post'));
+    expect(login.statusCode).toBe(200);
+    const token = json(login).response.token as string;
+    expect(login.cookies).toEqual([expect.stringMatching(new RegExp(`^${COOKIE}=${token};.*HttpOnly; Secure; SameSite=Lax$`))]);
+    expect(login.headers?.['access-control-allow-origin']).toBe(ORIGIN);
+
+    // The documented sample carries the cookie in `cookies`; over https its name has the __Host- prefix.
+    const profile = await api({ ...fixture('http-v2-get-cookie'), cookies: [`${COOKIE}=${token}`] });
+    expect(profile.statusCode).toBe(200);
+    expect(json(profile).username).toBe('arindam369');
+
+    const verified = await api(httpApiEvent('POST', '/verify', {}, { authorization: `Bearer ${token}` }));
+    expect(json(verified)).toMatchObject({ verified: true, username: 'arindam369' });
+
+    const logout = await api(httpApiEvent('POST', '/logout', undefined, {}, [`${COOKIE}=${token}`]));
+    expect(logout.statusCode).toBe(200);
+    expect(logout.cookies?.[0]).toMatch(new RegExp(`^${COOKIE}=; Max-Age=0`));
+    expect((await api(httpApiEvent('POST', '/verify', { token }))).statusCode).toBe(401);
+  });
+
+  it('runs the flow through a Lambda function URL', async () => {
+    const login = await api(functionUrlEvent('POST', '/login', { username: USER.username, password: USER.password }));
+    expect(login.statusCode).toBe(200);
+    const token = json(login).response.token as string;
+    const verified = await api(fixture('function-url-post', token));
+    expect(verified.statusCode).toBe(200);
+    expect(json(verified)).toMatchObject({ verified: true, username: 'arindam369' });
+    expect((await api(functionUrlEvent('POST', '/logout', { token }))).statusCode).toBe(200);
+    expect((await api(functionUrlEvent('POST', '/verify', { token }))).statusCode).toBe(401);
+  });
+
+  it("answers the tutorial's mapping-template events the way its own handler did", async () => {
+    const registered = await api({ ...fixture('mapping-template'), username: 'templated' });
+    expect(registered).toEqual({
+      statusCode: 201,
+      headers: { 'Content-Type': 'application/json' },
+      body: { message: 'User registered successfully', user: { username: 'templated', name: 'Arindam Halder' } },
+    });
+    const login = (await api({ httpMethod: 'POST', path: '/login', username: 'templated', password: USER.password, name: '', token: '' })) as any;
+    expect(login.statusCode).toBe(200);
+    const token = login.body.response.token as string;
+    const verified = (await api({ httpMethod: 'POST', path: '/verify', username: 'templated', token, password: '', name: '' })) as any;
+    expect(verified.body).toEqual({ verified: true, message: 'success', username: 'templated', token });
+    expect(((await api({ httpMethod: 'POST', path: '/logout', username: 'templated', token })) as any).body).toEqual({ message: 'Logged out successfully' });
+    const refused = (await api({ httpMethod: 'POST', path: '/verify', username: 'templated', token })) as any;
+    expect(refused.statusCode).toBe(401);
+    expect(refused.body.verified).toBe(false);
+    const wrong = (await api({ httpMethod: 'POST', path: '/login', username: 'templated', password: 'not it at all' })) as any;
+    expect(wrong).toMatchObject({ statusCode: 401, body: { message: 'Wrong username or password', code: 'invalid_credentials' } });
+  });
+
+  it("uses Lambda's request id as the response's X-Request-Id", async () => {
+    const res = await api(httpApiEvent('GET', '/health'));
+    expect(res.statusCode).toBe(200);
+    expect(res.headers?.['x-request-id']).toMatch(/^request-\d+$/);
+  });
+});
+
+describe('dist/lambda/authorizer.mjs', () => {
+  let token: string;
+  let loggedOut: string;
+  beforeAll(async () => {
+    expect((await api(restEvent('POST', '/register', { name: 'Guard', username: 'guarded', password: USER.password }))).statusCode).toBe(201);
+    const login = async () => json(await api(restEvent('POST', '/login', { username: 'guarded', password: USER.password }))).response.token as string;
+    token = await login();
+    loggedOut = await login();
+    expect((await api(restEvent('POST', '/logout', { token: loggedOut }))).statusCode).toBe(200);
+  });
+  const authorize = (event: unknown) => host.invoke('authorizer', event);
+
+  it('REST TOKEN: a valid token gets an Allow policy for the whole API, with the context', async () => {
+    const { result } = await authorize(fixture('authorizer-rest-token', token));
+    expect(result).toEqual({
+      principalId: 'guarded',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/*' }],
+      },
+      context: { username: 'guarded', sid: expect.any(String) },
+    });
+  });
+
+  it('REST REQUEST: the same, reading the Authorization header', async () => {
+    const { result } = await authorize(fixture('authorizer-rest-request', token));
+    expect(result).toMatchObject({ principalId: 'guarded', context: { username: 'guarded' } });
+    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow', Resource: 'arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/*' });
+  });
+
+  it('REST: a logged-out, tampered or missing token is "Unauthorized" (401), never another error', async () => {
+    const token401 = (t: string) => authorize(fixture('authorizer-rest-token', t));
+    for (const bad of [loggedOut, tamper(token, { sub: 'someone-else' }), 'garbage']) {
+      expect(await token401(bad)).toMatchObject({ error: 'Unauthorized' });
+    }
+    expect(await authorize({ ...fixture('authorizer-rest-token'), authorizationToken: '' })).toMatchObject({ error: 'Unauthorized' });
+    const request = fixture('authorizer-rest-request', loggedOut);
+    expect(await authorize(request)).toMatchObject({ error: 'Unauthorized' });
+    const { headers, multiValueHeaders, ...withoutHeaders } = request;
+    expect(await authorize({ ...withoutHeaders, headers: {}, multiValueHeaders: {} })).toMatchObject({ error: 'Unauthorized' });
+  });
+
+  it('HTTP API (payload 2.0): the simple response, allowing a valid token and refusing the others', async () => {
+    expect((await authorize(fixture('authorizer-http-v2', token))).result).toEqual({
+      isAuthorized: true,
+      context: { username: 'guarded', sid: expect.any(String) },
+    });
+    for (const bad of [loggedOut, tamper(token, { exp: 1 }), 'garbage']) {
+      expect((await authorize(fixture('authorizer-http-v2', bad))).result).toEqual({ isAuthorized: false });
+    }
+  });
+});
