@@ -6,20 +6,24 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { GatehouseAuth, type GatehouseAuthProps } from './constructs/gatehouse-auth';
+import { GatehouseWeb } from './constructs/gatehouse-web';
 
 export type GatehouseStackProps = StackProps & GatehouseAuthProps;
 
-/** Gatehouse on its own, plus one sample route protected by its authorizer. */
+/** Gatehouse with its web app, plus one sample route protected by its authorizer. */
 export class GatehouseStack extends Stack {
   readonly auth: GatehouseAuth;
+  readonly web: GatehouseWeb;
 
   constructor(scope: Construct, id: string, props: GatehouseStackProps = {}) {
     super(scope, id, props);
-    this.auth = new GatehouseAuth(this, 'Auth', props);
+    this.web = new GatehouseWeb(this, 'Web');
+    this.auth = new GatehouseAuth(this, 'Auth', { ...props, corsOrigins: [this.web.url, ...(props.corsOrigins ?? [])] });
+    this.web.deploy(this.auth.api.apiEndpoint);
 
     // A stand-in for your own API: it answers with what the authorizer established.
     const whoami = new LambdaFunction(this, 'WhoAmIFunction', {
-      description: 'Sample protected route: echoes the authorizer context',
+      description: 'Gatehouse sample protected route: echoes the authorizer context',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       handler: 'index.handler',
@@ -37,6 +41,7 @@ export class GatehouseStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.auth.api.apiEndpoint, description: 'Base URL of the Gatehouse API' });
+    new CfnOutput(this, 'WebUrl', { value: this.web.url, description: 'The message-board web app' });
     new CfnOutput(this, 'JwksUrl', { value: `${this.auth.api.apiEndpoint}/.well-known/jwks.json`, description: 'Public keys for verifying tokens' });
   }
 }

@@ -1,7 +1,7 @@
 /**
- * `npm run build` (after the type-check): one ESM bundle per Lambda function in dist/lambda/, and
- * for each a deployable folder in dist/lambda-asset/ — the API's with the Argon2 native binary for
- * linux-arm64, whatever machine builds it.
+ * `npm run build` (after the type-check): one ESM bundle per Lambda function in dist/lambda/, for
+ * each a deployable folder in dist/lambda-asset/ (the API's with the Argon2 native binary for
+ * linux-arm64, whatever machine builds it), and the web app in dist/web/.
  */
 import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,7 +66,10 @@ async function main(): Promise<void> {
     sizes.push(`${fn.name}.mjs ${(statSync(out).size / 1024).toFixed(0)} KiB`);
   }
   writeFileSync(join(DIST, 'lambda', 'sizes.txt'), sizes.join('\n') + '\n');
-  process.stdout.write(`Built dist/lambda: ${sizes.join(', ')}\n`);
+  // The web app needs no compiling: its files are deployed as they are (config.json is added at deploy).
+  rmSync(join(DIST, 'web'), { recursive: true, force: true });
+  cpSync(join(ROOT, 'web'), join(DIST, 'web'), { recursive: true });
+  process.stdout.write(`Built dist/lambda: ${sizes.join(', ')}; dist/web\n`);
 }
 
 main().catch((error: unknown) => {

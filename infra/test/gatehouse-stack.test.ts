@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -46,7 +46,10 @@ describe('the CDK stack', () => {
   });
 
   it('runs every function on Node.js 22 or newer, arm64, with kept logs', () => {
-    const functions = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => (f as any).Properties);
+    // Ours: the API, the authorizer and the sample route (CDK's own deployment helpers are not).
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'))
+      .map((f) => (f as any).Properties)
+      .filter((p) => String(p.Description ?? '').startsWith('Gatehouse'));
     expect(functions.length).toBe(3);
     for (const fn of functions) {
       expect(Number(/^nodejs(\d+)\.x$/.exec(fn.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
@@ -56,7 +59,7 @@ describe('the CDK stack', () => {
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'api.handler',
-      Environment: { Variables: Match.objectLike({ AUTH_STORE: 'dynamodb', AUTH_TABLE: Match.anyValue(), AUTH_ISSUER: Match.anyValue(), AUTH_CORS_ORIGINS: 'https://app.example.com' }) },
+      Environment: { Variables: Match.objectLike({ AUTH_STORE: 'dynamodb', AUTH_TABLE: Match.anyValue(), AUTH_ISSUER: Match.anyValue(), AUTH_CORS_ORIGINS: Match.anyValue() }) },
     });
   });
 
@@ -80,7 +83,10 @@ describe('the CDK stack', () => {
     for (const route of ROUTES) template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${route.method} ${route.path}` });
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
-      CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://app.example.com'], AllowCredentials: true }),
+      CorsConfiguration: Match.objectLike({
+        AllowOrigins: [{ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('Distribution'), 'DomainName'] }]] }, 'https://app.example.com'],
+        AllowCredentials: true,
+      }),
     });
   });
 
@@ -104,8 +110,55 @@ describe('the CDK stack', () => {
     }
   });
 
-  it('outputs the API URL and the JWKS URL', () => {
+  it('serves the web app from a private bucket through CloudFront with origin access control', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always' }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        Origins: [Match.objectLike({ OriginAccessControlId: Match.anyValue(), S3OriginConfig: { OriginAccessIdentity: '' } })],
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
+      }),
+    });
+    // Only CloudFront, for this distribution, may read the bucket.
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 's3:GetObject',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudfront.amazonaws.com' },
+            Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: Match.objectLike({ FrameOptions: { FrameOption: 'DENY', Override: true } }),
+      }),
+    });
+  });
+
+  it('deploys the built app with a config.json that holds the API URL', () => {
+    const deployments = Object.values(template.findResources('Custom::CDKBucketDeployment')).map((d) => (d as any).Properties);
+    expect(deployments).toHaveLength(1);
+    const markers = JSON.stringify(deployments[0].SourceMarkers);
+    expect(markers).toMatch(/ApiEndpoint/);
+    expect(deployments[0].DistributionPaths).toEqual(['/*']);
+    const webAssets = readdirSync(outdir).filter((name) => existsSync(join(outdir, name, 'index.html')));
+    expect(webAssets).toHaveLength(1);
+    for (const file of ['index.html', 'app.js', 'styles.css']) expect(existsSync(join(outdir, webAssets[0]!, file))).toBe(true);
+  });
+
+  it('outputs the API URL, the web app URL and the JWKS URL', () => {
     template.hasOutput('ApiUrl', {});
+    template.hasOutput('WebUrl', { Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('Distribution'), 'DomainName'] }]] } });
     template.hasOutput('JwksUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['/.well-known/jwks.json'])] } });
   });
 

@@ -12,6 +12,13 @@ export const KEYS_PK = 'KEYS';
 export const signingKeyKey = (kid: string): Key => ({ pk: KEYS_PK, sk: `KEY#${kid}` });
 export const SIGNING_KEY_PREFIX = 'KEY#';
 
+/**
+ * The message board is one partition, sorted by time: the newest 20 are one reverse query.
+ * Sort keys are the zero-padded epoch milliseconds, then a random id for messages in the same ms.
+ */
+export const MESSAGES_PK = 'MESSAGES';
+export const messageKey = (at: number, id: string): Key => ({ pk: MESSAGES_PK, sk: `${String(at).padStart(15, '0')}#${id}` });
+
 export interface UserRecord extends Record<string, unknown> {
   username: string;
   name: string;
@@ -39,5 +46,12 @@ export interface SigningKeyRecord extends Record<string, unknown> {
   alg: 'RS256';
   publicJwk: Record<string, unknown>;
   privateJwk: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface MessageRecord extends Record<string, unknown> {
+  id: string;
+  author: string;
+  text: string;
   createdAt: string;
 }

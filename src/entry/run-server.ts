@@ -1,12 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from './config';
 import { jsonLogger, type LogLevel } from './json-logger';
 import { systemClock } from '../core/clock';
 import { openStore } from './open-store';
 import { createHttpApp } from './services';
+import { withWebApp } from './web-site';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+const WEB_DIR = fileURLToPath(new URL('../../web', import.meta.url));
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
 /**
@@ -29,7 +32,7 @@ export async function runServer(env: Env, onStopped: () => Promise<void> = async
   const level = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
   const logger = jsonLogger(LEVELS.includes(level) ? level : 'info');
   const { store, label } = await openStore(config, env, systemClock);
-  const app = createHttpApp(config, store, logger, systemClock);
+  const app = withWebApp(createHttpApp(config, store, logger, systemClock), WEB_DIR);
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const shown = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;

@@ -13,6 +13,7 @@ import { cookieSettings, type CookieSettings } from './credentials';
 import { classify, sendError } from './errors';
 import { accountRoutes } from './routes/accounts';
 import { discoveryRoutes } from './routes/discovery';
+import { messageRoutes } from './routes/messages';
 import { ROUTES } from './routes';
 import { tokenRoutes } from './routes/tokens';
 
@@ -99,6 +100,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   accountRoutes(app, context);
   tokenRoutes(app, context);
+  messageRoutes(app, context);
   discoveryRoutes(app, context);
 
   // A known path with another method is a 405, not a 404.

@@ -5,6 +5,8 @@ export const ROUTES = [
   { method: 'POST', path: '/verify' },
   { method: 'POST', path: '/logout' },
   { method: 'GET', path: '/user/myprofile' },
+  { method: 'GET', path: '/messages' },
+  { method: 'POST', path: '/messages' },
   { method: 'GET', path: '/health' },
   { method: 'GET', path: '/.well-known/jwks.json' },
   { method: 'GET', path: '/.well-known/openid-configuration' },

@@ -33,13 +33,15 @@ export interface StartOptions {
   readonly entry?: string;
   /** Working directory (where `.data/` goes); the project root by default. */
   readonly cwd?: string;
+  /** A port chosen beforehand; a free one otherwise. */
+  readonly port?: number;
 }
 
 const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 /** Starts a real server entry (by default `npm start`'s) on a free port and waits for its URL. */
 export async function startServer(env: Record<string, string>, options: StartOptions = {}): Promise<RunningServer> {
-  const chosen = await freePort();
+  const chosen = options.port ?? (await freePort());
   const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'entry', options.entry ?? 'server.ts')], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(chosen), HOST: '127.0.0.1' },

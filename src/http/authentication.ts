@@ -1,0 +1,27 @@
+import type { Context } from 'hono';
+import type { Authenticated } from '../core/authenticator';
+import { AuthError } from '../core/errors';
+import { findToken, type TokenSource } from './credentials';
+import type { RouteContext } from './app';
+
+/**
+ * A cookie rides along on requests other pages start; a write it authenticates must come from a
+ * page we trust. Bearer and body tokens are sent on purpose and need no such check.
+ */
+export function checkOrigin(c: Context, context: RouteContext, source: TokenSource): void {
+  if (source !== 'cookie' || c.req.method === 'GET' || c.req.method === 'HEAD') return;
+  const origin = c.req.header('origin');
+  if (origin && origin !== new URL(c.req.url).origin && !context.trustedOrigins.has(origin)) {
+    throw new AuthError('forbidden_origin');
+  }
+}
+
+/** The caller of a protected route, from bearer or cookie; a 401 with the precise code otherwise. */
+export async function requireUser(c: Context, context: RouteContext): Promise<Authenticated> {
+  const found = findToken(c, context.cookie);
+  if (!found) throw new AuthError('missing_token');
+  checkOrigin(c, context, found.source);
+  const result = await context.auth.authenticate(found.token);
+  if (!result.ok) throw new AuthError(result.code === 'username_mismatch' ? 'invalid_token' : result.code);
+  return result;
+}
