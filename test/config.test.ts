@@ -14,7 +14,40 @@ describe('configuration', () => {
       accessTokenTtl: 3600,
       sessionTtl: 2_592_000,
       corsOrigins: ['*'],
+      refreshGraceSeconds: 10,
+      throttle: {
+        failuresPerClient: 5,
+        lockoutBaseSeconds: 30,
+        lockoutMaxSeconds: 900,
+        accountFailuresPerHour: 100,
+        clientLoginsPer10Min: 100,
+        clientRegistrationsPer10Min: 30,
+      },
+      trustProxy: false,
     });
+  });
+
+  it('reads the limits', () => {
+    const config = loadConfig({
+      AUTH_LOGIN_FAILURES_PER_CLIENT: '3',
+      AUTH_LOCKOUT_BASE_SECONDS: '10',
+      AUTH_LOCKOUT_MAX_SECONDS: '600',
+      AUTH_ACCOUNT_FAILURES_PER_HOUR: '50',
+      AUTH_CLIENT_LOGINS_PER_10_MIN: '40',
+      AUTH_CLIENT_REGISTRATIONS_PER_10_MIN: '5',
+      AUTH_REFRESH_GRACE_SECONDS: '5',
+      AUTH_TRUST_PROXY: 'true',
+    });
+    expect(config.throttle).toEqual({
+      failuresPerClient: 3,
+      lockoutBaseSeconds: 10,
+      lockoutMaxSeconds: 600,
+      accountFailuresPerHour: 50,
+      clientLoginsPer10Min: 40,
+      clientRegistrationsPer10Min: 5,
+    });
+    expect(config.refreshGraceSeconds).toBe(5);
+    expect(config.trustProxy).toBe(true);
   });
 
   it('defaults to DynamoDB and no CORS origins on Lambda', () => {
@@ -56,6 +89,10 @@ describe('configuration', () => {
     [{ AUTH_CORS_ORIGINS: 'https://a.example.com/path' }, 'AUTH_CORS_ORIGINS'],
     [{ AUTH_CORS_ORIGINS: '*,https://a.example.com' }, 'AUTH_CORS_ORIGINS'],
     [{ AUTH_SESSION_TTL: '600', AUTH_ACCESS_TOKEN_TTL: '3600' }, 'AUTH_SESSION_TTL'],
+    [{ AUTH_LOGIN_FAILURES_PER_CLIENT: '0' }, 'AUTH_LOGIN_FAILURES_PER_CLIENT'],
+    [{ AUTH_CLIENT_LOGINS_PER_10_MIN: 'lots' }, 'AUTH_CLIENT_LOGINS_PER_10_MIN'],
+    [{ AUTH_REFRESH_GRACE_SECONDS: '3600' }, 'AUTH_REFRESH_GRACE_SECONDS'],
+    [{ AUTH_TRUST_PROXY: 'yes' }, 'AUTH_TRUST_PROXY'],
   ])('refuses %j with one line naming %s', (env, variable) => {
     let message = '';
     try {

@@ -169,6 +169,19 @@ describe('dist/lambda/authorizer.mjs', () => {
     expect(await authorize({ ...withoutHeaders, headers: {}, multiValueHeaders: {} })).toMatchObject({ error: 'Unauthorized' });
   });
 
+  it('refuses at once every session ended by /logout/all or a password change', async () => {
+    const login = async () => json(await api(restEvent('POST', '/login', { username: 'guarded', password: USER.password }))).response.token as string;
+    const [a, b] = [await login(), await login()];
+    expect((await authorize(fixture('authorizer-http-v2', a))).result.isAuthorized).toBe(true);
+    const ended = await api(restEvent('POST', '/logout/all', undefined, { Authorization: `Bearer ${a}` }));
+    expect(json(ended)).toMatchObject({ ended: expect.any(Number) });
+    for (const token of [a, b]) {
+      expect((await authorize(fixture('authorizer-http-v2', token))).result).toEqual({ isAuthorized: false });
+      expect(await authorize(fixture('authorizer-rest-token', token))).toMatchObject({ error: 'Unauthorized' });
+    }
+    token = await login();
+  });
+
   it('HTTP API (payload 2.0): the simple response, allowing a valid token and refusing the others', async () => {
     expect((await authorize(fixture('authorizer-http-v2', token))).result).toEqual({
       isAuthorized: true,

@@ -9,7 +9,7 @@ import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ROUTES } from '../../src/http/routes';
+import { gatewayPath, ROUTES } from '../../src/http/routes';
 import { TABLE_KEYS } from '../../src/store/dynamodb-table';
 
 export interface GatehouseAuthProps {
@@ -128,7 +128,7 @@ export class GatehouseAuth extends Construct {
 
     const integration = new HttpLambdaIntegration('ApiIntegration', this.apiFunction);
     for (const route of ROUTES) {
-      this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+      this.api.addRoutes({ path: gatewayPath(route.path), methods: [HttpMethod[route.method]], integration });
     }
   }
 }

@@ -1,17 +1,24 @@
-import { ConditionFailedError, isConditionFailed, type Store } from '../store/store';
+import { isConditionFailed, type Store } from '../store/store';
 import { issueAccessToken, type TokenSettings } from './access-tokens';
 import { createAuthenticator, type Authenticated, type AuthFailure } from './authenticator';
 import type { Clock } from './clock';
-import { AuthError } from './errors';
+import { AuthError, rateLimited } from './errors';
 import { canonicalEmail, canonicalName, canonicalUsername, EMAIL_RULE, NAME_RULE, USERNAME_RULE } from './identity';
 import { checkNewPassword, LOGIN_PASSWORD_MAX, normalizePassword, type PasswordCheck, type PasswordHasher } from './passwords';
-import { emailKey, userKey, type UserRecord } from './records';
-import { createSession, endSession } from './sessions';
+import { emailKey, sessionKey, userKey, type UserRecord } from './records';
+import { refreshSession, type RefreshedPair } from './refresh';
+import { createSession, endSession, endSessions, listSessions, SID_PATTERN } from './sessions';
 import type { SigningKeys } from './signing-keys';
+import { createThrottle, type ThrottleSettings } from './throttle';
+
+export type { Authenticated, AuthFailure };
 
 export interface AuthSettings extends TokenSettings {
   /** Seconds a session (and its refresh token) lives. */
   readonly sessionTtl: number;
+  /** Seconds during which a retried refresh gets the same new pair. */
+  readonly refreshGraceSeconds: number;
+  readonly throttle: ThrottleSettings;
 }
 
 export interface AuthDeps {
@@ -48,15 +55,33 @@ export interface LoginResult {
   readonly sid: string;
 }
 
-export type { Authenticated, AuthFailure };
+export interface SessionView {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly lastUsedAt: string;
+  readonly userAgent?: string;
+  readonly current: boolean;
+}
+
+/** Who is asking: the network address limits are counted against, and the user agent. */
+export interface Caller {
+  readonly client: string;
+  readonly userAgent?: string | undefined;
+}
 
 export interface Auth {
-  register(input: RegisterInput): Promise<PublicUser>;
-  login(username: string, password: string, meta?: { userAgent?: string | undefined }): Promise<LoginResult>;
+  register(input: RegisterInput, caller: Caller): Promise<PublicUser>;
+  login(username: string, password: string, caller: Caller): Promise<LoginResult>;
   /** A token is valid while its signature, claims and session all hold. */
   authenticate(token: string, expectedUsername?: string): Promise<Authenticated | AuthFailure>;
   /** Ends the token's session. False when the token was not valid. */
   logout(token: string, expectedUsername?: string): Promise<boolean>;
+  logoutAll(user: Authenticated): Promise<number>;
+  refresh(refreshToken: string): Promise<RefreshedPair>;
+  changePassword(user: Authenticated, currentPassword: string, newPassword: string, caller: Caller): Promise<number>;
+  sessions(user: Authenticated): Promise<SessionView[]>;
+  /** Ends one of the user's sessions; false when there is no such live session. */
+  endSession(user: Authenticated, sid: string): Promise<boolean>;
   profile(username: string): Promise<Profile | undefined>;
 }
 
@@ -68,10 +93,12 @@ const publicUser = (user: UserRecord): PublicUser => ({
 
 export function createAuth(deps: AuthDeps): Auth {
   const { store, hasher, clock, keys, settings } = deps;
+  const throttle = createThrottle(store, clock, settings.throttle);
+  const authenticate = createAuthenticator(deps);
 
   const invalid = (field: string, message: string) => new AuthError('invalid_field', message, field);
 
-  async function register(input: RegisterInput): Promise<PublicUser> {
+  async function register(input: RegisterInput, caller: Caller): Promise<PublicUser> {
     const username = canonicalUsername(input.username);
     if (!username) throw invalid('username', USERNAME_RULE);
     const name = canonicalName(input.name);
@@ -80,6 +107,7 @@ export function createAuth(deps: AuthDeps): Auth {
     if (input.email !== undefined && !email) throw invalid('email', EMAIL_RULE);
     const policy = await checkNewPassword(input.password, username, deps.passwords);
     if (!policy.ok) throw new AuthError('weak_password', policy.message, 'password');
+    await throttle.admit('register', caller.client);
 
     // A cheap early answer for a taken name; the conditional create below is what guarantees it.
     if (await store.get(userKey(username))) throw new AuthError('user_exists');
@@ -107,30 +135,36 @@ export function createAuth(deps: AuthDeps): Auth {
     return publicUser(user);
   }
 
-  async function login(rawUsername: string, rawPassword: string, meta: { userAgent?: string | undefined } = {}) {
+  /**
+   * Checks a password for a name, at the same cost and with the same answer whether the name is
+   * unknown, the password wrong, or the account locked; throws invalid_credentials or rate_limited.
+   */
+  async function checkPassword(rawUsername: string, rawPassword: string, caller: Caller, failure: AuthError) {
     if (rawPassword.length > LOGIN_PASSWORD_MAX) throw invalid('password', `password must be at most ${LOGIN_PASSWORD_MAX} characters`);
     const password = normalizePassword(rawPassword);
     const username = canonicalUsername(rawUsername);
-    const item = username ? await store.get<UserRecord>(userKey(username)) : undefined;
-    if (!item) {
-      // The same work as a real check, so an unknown name cannot be told apart by timing.
-      await hasher.verify(await hasher.dummyHash(), password);
-      throw new AuthError('invalid_credentials');
+    const [state, item] = username
+      ? await Promise.all([throttle.loginState(username, caller.client), store.get<UserRecord>(userKey(username))])
+      : [undefined, undefined];
+    if (state && state.waitSeconds > 0) throw rateLimited(state.waitSeconds);
+    const usable = item && !state?.accountLocked ? item : undefined;
+    const outcome = await hasher.verify(usable ? usable.data.passwordHash : await hasher.dummyHash(), password);
+    if (!usable || !outcome.ok) {
+      if (username) await throttle.recordFailure(username, caller.client);
+      throw failure;
     }
-    const user = item.data;
-    const outcome = await hasher.verify(user.passwordHash, password);
-    if (!outcome.ok) throw new AuthError('invalid_credentials');
-    if (outcome.needsRehash) await upgradeHash(item.pk, item.sk, item.version, password);
+    await throttle.recordSuccess(usable.data.username, caller.client, state!);
+    return { item: usable, password, needsRehash: outcome.needsRehash };
+  }
 
-    const session = await createSession(store, clock, settings.sessionTtl, { username: user.username, userAgent: meta.userAgent });
+  async function login(rawUsername: string, rawPassword: string, caller: Caller): Promise<LoginResult> {
+    await throttle.admit('login', caller.client);
+    const { item, password, needsRehash } = await checkPassword(rawUsername, rawPassword, caller, new AuthError('invalid_credentials'));
+    const user = item.data;
+    if (needsRehash) await upgradeHash(item.pk, item.sk, item.version, password);
+    const session = await createSession(store, clock, settings.sessionTtl, { username: user.username, userAgent: caller.userAgent });
     const access = await issueAccessToken(keys, clock, settings, { username: user.username, sid: session.record.sid });
-    return {
-      user: publicUser(user),
-      token: access.token,
-      expiresIn: access.expiresIn,
-      refreshToken: session.refreshToken,
-      sid: session.record.sid,
-    };
+    return { user: publicUser(user), token: access.token, expiresIn: access.expiresIn, refreshToken: session.refreshToken, sid: session.record.sid };
   }
 
   async function upgradeHash(pk: string, sk: string, version: number, password: string): Promise<void> {
@@ -139,11 +173,9 @@ export function createAuth(deps: AuthDeps): Auth {
       // Only over the hash that was just verified: a password changed meanwhile stays changed.
       await store.update({ pk, sk }, { set: { passwordHash } }, { ifVersion: version });
     } catch (error) {
-      if (!(error instanceof ConditionFailedError)) throw error;
+      if (!isConditionFailed(error)) throw error;
     }
   }
-
-  const authenticate = createAuthenticator(deps);
 
   async function logout(token: string, expectedUsername?: string): Promise<boolean> {
     const check = await authenticate(token, expectedUsername);
@@ -151,10 +183,45 @@ export function createAuth(deps: AuthDeps): Auth {
     return endSession(store, check.username, check.sid);
   }
 
+  async function changePassword(user: Authenticated, currentPassword: string, newPassword: string, caller: Caller): Promise<number> {
+    const { item } = await checkPassword(user.username, currentPassword, caller, new AuthError('wrong_password', undefined, 'currentPassword'));
+    const policy = await checkNewPassword(newPassword, user.username, deps.passwords);
+    if (!policy.ok) throw new AuthError('weak_password', policy.message.replace(/^password/, 'newPassword'), 'newPassword');
+    const passwordHash = await hasher.hash(policy.password);
+    try {
+      await store.update(userKey(user.username), { set: { passwordHash } }, { ifVersion: item.version });
+    } catch (error) {
+      if (isConditionFailed(error)) throw new AuthError('conflict');
+      throw error;
+    }
+    return endSessions(store, user.username, user.sid);
+  }
+
+  async function sessions(user: Authenticated): Promise<SessionView[]> {
+    return (await listSessions(store, user.username)).map((s) => ({
+      id: s.sid,
+      createdAt: s.createdAt,
+      lastUsedAt: s.lastUsedAt,
+      ...(s.userAgent ? { userAgent: s.userAgent } : {}),
+      current: s.sid === user.sid,
+    }));
+  }
+
   async function profile(username: string): Promise<Profile | undefined> {
     const user = (await store.get<UserRecord>(userKey(username)))?.data;
     return user && { ...publicUser(user), createdAt: user.createdAt };
   }
 
-  return { register, login, authenticate, logout, profile };
+  return {
+    register,
+    login,
+    authenticate,
+    logout,
+    logoutAll: (user) => endSessions(store, user.username),
+    refresh: (token) => refreshSession(deps, token),
+    changePassword,
+    sessions,
+    endSession: async (user, sid) => SID_PATTERN.test(sid) && (await store.delete(sessionKey(user.username, sid))),
+    profile,
+  };
 }

@@ -12,6 +12,10 @@ export type ErrorCode =
   | 'username_mismatch'
   | 'session_revoked'
   | 'not_authenticated'
+  | 'invalid_refresh_token'
+  | 'refresh_token_reused'
+  | 'wrong_password'
+  | 'conflict'
   | 'forbidden_origin'
   | 'rate_limited'
   | 'payload_too_large'
@@ -26,10 +30,15 @@ export class AuthError extends Error {
     readonly code: ErrorCode,
     message?: string,
     readonly field?: string,
+    /** Seconds the caller should wait before trying again (429). */
+    readonly retryAfter?: number,
   ) {
     super(message ?? code);
   }
 }
+
+export const rateLimited = (seconds: number) =>
+  new AuthError('rate_limited', `Too many attempts; try again in ${Math.max(1, Math.ceil(seconds))} seconds`, undefined, Math.max(1, Math.ceil(seconds)));
 
 /** Where failure is an ordinary outcome, functions return this instead of throwing. */
 export type Result<T, C extends ErrorCode = ErrorCode> = ({ ok: true } & T) | { ok: false; code: C };

@@ -11,6 +11,7 @@ export const emailKey = (email: string): Key => ({ pk: `EMAIL#${email}`, sk: 'EM
 export const KEYS_PK = 'KEYS';
 export const signingKeyKey = (kid: string): Key => ({ pk: KEYS_PK, sk: `KEY#${kid}` });
 export const SIGNING_KEY_PREFIX = 'KEY#';
+export const REFRESH_KEY: Key = { pk: KEYS_PK, sk: 'REFRESH_HMAC' };
 
 /**
  * The message board is one partition, sorted by time: the newest 20 are one reverse query.
@@ -35,6 +36,14 @@ export interface SessionRecord extends Record<string, unknown> {
   userAgent?: string;
   /** SHA-256 of the current refresh token's secret. */
   refreshHash: string;
+  /** How many times the refresh token has been rotated. */
+  generation: number;
+  /** SHA-256 of the secret rotated away last, when, and the key that signed the access token then. */
+  prevHash?: string;
+  rotatedAt?: number;
+  rotatedKid?: string;
+  /** Hashes of the last few spent secrets: presenting one of them again ends the session. */
+  spent?: string[];
 }
 
 export interface EmailRecord extends Record<string, unknown> {

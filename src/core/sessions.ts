@@ -10,15 +10,29 @@ export interface NewSession {
 }
 
 const USER_AGENT_MAX = 256;
+export const SID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+const REFRESH_PATTERN = /^([A-Za-z0-9_-]{4,88})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
+
+const toBase64url = (text: string) => btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
 /**
- * A refresh token names its session so it can be found without an index:
- * base64url(username) "." sid "." 256-bit secret. Only SHA-256 of the secret is stored.
+ * A refresh token names its session, so it is found without an index:
+ * base64url(username) "." sid "." a 256-bit secret. Only SHA-256 of the secret is stored. Its shape
+ * is nothing like a JWT's, so neither kind of token is ever taken for the other.
  */
-export async function newRefreshToken(username: string, sid: string): Promise<{ token: string; hash: string }> {
-  const secret = randomToken(32);
-  const owner = btoa(username).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  return { token: `${owner}.${sid}.${secret}`, hash: await sha256(secret) };
+export const formatRefreshToken = (username: string, sid: string, secret: string) => `${toBase64url(username)}.${sid}.${secret}`;
+
+export function parseRefreshToken(token: string): { username: string; sid: string; secret: string } | undefined {
+  const match = REFRESH_PATTERN.exec(token);
+  if (!match) return undefined;
+  let username: string;
+  try {
+    username = atob(match[1]!.replace(/-/g, '+').replace(/_/g, '/'));
+  } catch {
+    return undefined;
+  }
+  if (!/^[a-z0-9._-]{3,64}$/.test(username)) return undefined;
+  return { username, sid: match[2]!, secret: match[3]! };
 }
 
 export async function createSession(
@@ -28,18 +42,19 @@ export async function createSession(
   owner: { username: string; userAgent?: string | undefined },
 ): Promise<NewSession> {
   const sid = randomToken(16);
-  const refresh = await newRefreshToken(owner.username, sid);
+  const secret = randomToken(32);
   const at = new Date(clock.now()).toISOString();
   const record: SessionRecord = {
     sid,
     username: owner.username,
     createdAt: at,
     lastUsedAt: at,
-    refreshHash: refresh.hash,
+    refreshHash: await sha256(secret),
+    generation: 0,
     ...(owner.userAgent ? { userAgent: owner.userAgent.slice(0, USER_AGENT_MAX) } : {}),
   };
   await store.create({ ...sessionKey(owner.username, sid), data: record, expiresAt: clock.now() + sessionTtl * 1000 });
-  return { record, refreshToken: refresh.token };
+  return { record, refreshToken: formatRefreshToken(owner.username, sid, secret) };
 }
 
 export async function findSession(store: Store, username: string, sid: string): Promise<SessionRecord | undefined> {
@@ -54,4 +69,11 @@ export function endSession(store: Store, username: string, sid: string): Promise
 export async function listSessions(store: Store, username: string): Promise<SessionRecord[]> {
   const items = await store.list<SessionRecord>(userKey(username).pk, { prefix: SESSION_PREFIX });
   return items.map((item) => item.data);
+}
+
+/** Ends every session of the user but `keep`; resolves with how many it ended. */
+export async function endSessions(store: Store, username: string, keep?: string): Promise<number> {
+  const sessions = await listSessions(store, username);
+  const ended = await Promise.all(sessions.filter((s) => s.sid !== keep).map((s) => endSession(store, username, s.sid)));
+  return ended.filter(Boolean).length;
 }

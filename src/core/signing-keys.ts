@@ -2,7 +2,8 @@ import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 
 import { type Store } from '../store/store';
 import type { Clock } from './clock';
 import { randomToken } from './random';
-import { KEYS_PK, SIGNING_KEY_PREFIX, signingKeyKey, type SigningKeyRecord } from './records';
+import { isConditionFailed } from '../store/store';
+import { KEYS_PK, REFRESH_KEY, SIGNING_KEY_PREFIX, signingKeyKey, type SigningKeyRecord } from './records';
 
 export interface Signer {
   readonly kid: string;
@@ -16,6 +17,8 @@ export interface SigningKeys {
   verifierFor(kid: string): Promise<CryptoKey | undefined>;
   /** Every public key a live token may have been signed with. */
   jwks(): Promise<{ keys: JWK[] }>;
+  /** The HMAC key from which each refresh secret is derived from the one before it; made on first use. */
+  refreshKey(): Promise<CryptoKey>;
 }
 
 export interface SigningKeysOptions {
@@ -36,6 +39,23 @@ export function signingKeys({ store, clock, refreshMs = 5 * 60_000 }: SigningKey
   const verifiers = new Map<string, Promise<CryptoKey>>();
   const misses = new Map<string, number>();
   let published: { jwks: Promise<{ keys: JWK[] }>; loadedAt: number } | undefined;
+  let hmac: Promise<CryptoKey> | undefined;
+
+  const loadRefreshKey = async (): Promise<CryptoKey> => {
+    let secret = (await store.get<{ secret: string }>(REFRESH_KEY))?.data.secret;
+    if (!secret) {
+      try {
+        secret = randomToken(32);
+        await store.create({ ...REFRESH_KEY, data: { secret, createdAt: new Date(clock.now()).toISOString() } });
+      } catch (error) {
+        // Another instance made it first: use theirs.
+        if (!isConditionFailed(error)) throw error;
+        secret = (await store.get<{ secret: string }>(REFRESH_KEY))!.data.secret;
+      }
+    }
+    const bytes = Uint8Array.from(atob(secret.replace(/-/g, '+').replace(/_/g, '/')), (ch) => ch.charCodeAt(0));
+    return crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  };
 
   const newest = async (): Promise<SigningKeyRecord | undefined> =>
     (await store.list<SigningKeyRecord>(KEYS_PK, { prefix: SIGNING_KEY_PREFIX, reverse: true, limit: 1 }))[0]?.data;
@@ -93,6 +113,14 @@ export function signingKeys({ store, clock, refreshMs = 5 * 60_000 }: SigningKey
       const key = publicKeyOf(item.data);
       verifiers.set(kid, key);
       return key;
+    },
+
+    refreshKey() {
+      if (!hmac) {
+        hmac = loadRefreshKey();
+        hmac.catch(() => (hmac = undefined));
+      }
+      return hmac;
     },
 
     jwks() {

@@ -1,3 +1,5 @@
+import { THROTTLE_DEFAULTS, type ThrottleSettings } from '../core/throttle';
+
 /** Environment → typed configuration, validated once. The only reader of process.env is the caller. */
 
 export interface Config {
@@ -11,6 +13,10 @@ export interface Config {
   readonly accessTokenTtl: number;
   readonly sessionTtl: number;
   readonly corsOrigins: readonly string[];
+  readonly refreshGraceSeconds: number;
+  readonly throttle: ThrottleSettings;
+  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+  readonly trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -29,6 +35,14 @@ function integer(env: Env, variable: string, fallback: number, min: number, max:
   const value = Number(raw.trim());
   if (value < min || value > max) throw bad(variable, raw, `must be a whole number from ${min} to ${max}`);
   return value;
+}
+
+function boolean(env: Env, variable: string, fallback: boolean): boolean {
+  const raw = env[variable]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw bad(variable, env[variable]!, "must be 'true' or 'false'");
 }
 
 function url(variable: string, raw: string): string {
@@ -77,5 +91,17 @@ export function loadConfig(env: Env): Config {
     });
   if (corsOrigins.includes('*') && corsOrigins.length > 1) throw bad('AUTH_CORS_ORIGINS', rawOrigins, "'*' cannot be combined with other origins");
 
-  return { port, host, store, sqliteFile, table, issuer, audience, accessTokenTtl, sessionTtl, corsOrigins };
+  const refreshGraceSeconds = integer(env, 'AUTH_REFRESH_GRACE_SECONDS', 10, 0, 60);
+  const d = THROTTLE_DEFAULTS;
+  const throttle: ThrottleSettings = {
+    failuresPerClient: integer(env, 'AUTH_LOGIN_FAILURES_PER_CLIENT', d.failuresPerClient, 1, 1000),
+    lockoutBaseSeconds: integer(env, 'AUTH_LOCKOUT_BASE_SECONDS', d.lockoutBaseSeconds, 1, 3600),
+    lockoutMaxSeconds: integer(env, 'AUTH_LOCKOUT_MAX_SECONDS', d.lockoutMaxSeconds, 1, 86_400),
+    accountFailuresPerHour: integer(env, 'AUTH_ACCOUNT_FAILURES_PER_HOUR', d.accountFailuresPerHour, 1, 1_000_000),
+    clientLoginsPer10Min: integer(env, 'AUTH_CLIENT_LOGINS_PER_10_MIN', d.clientLoginsPer10Min, 1, 1_000_000),
+    clientRegistrationsPer10Min: integer(env, 'AUTH_CLIENT_REGISTRATIONS_PER_10_MIN', d.clientRegistrationsPer10Min, 1, 1_000_000),
+  };
+  const trustProxy = boolean(env, 'AUTH_TRUST_PROXY', false);
+
+  return { port, host, store, sqliteFile, table, issuer, audience, accessTokenTtl, sessionTtl, corsOrigins, refreshGraceSeconds, throttle, trustProxy };
 }

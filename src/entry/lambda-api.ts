@@ -6,6 +6,7 @@ import type { Env } from '../http/app';
 import { openDynamoStore } from './dynamo-store';
 import { lambdaConfig, once } from './lambda-init';
 import { createHttpApp } from './services';
+import { lambdaClientAddress } from './client-address';
 
 /**
  * The API on Lambda: API Gateway REST (v1 proxy), HTTP API (v2), function URLs, and the tutorial's
@@ -14,7 +15,7 @@ import { createHttpApp } from './services';
 const ready = once(async () => {
   const { config, logger } = lambdaConfig(process.env);
   const { store } = await openDynamoStore(config, process.env, systemClock);
-  const app = createHttpApp(config, store, logger, systemClock);
+  const app = createHttpApp(config, store, logger, systemClock, lambdaClientAddress);
   return { app, proxy: handle(app) };
 });
 
@@ -27,6 +28,8 @@ interface MappingTemplateEvent {
   password?: string;
   token?: string;
   email?: string;
+  /** Add `"sourceIp": "$context.identity.sourceIp"` to the template to get per-client limits. */
+  sourceIp?: string;
 }
 
 const FIELDS = ['username', 'name', 'password', 'token', 'email'] as const;
@@ -48,11 +51,15 @@ async function answerMappingTemplate(app: Hono<Env>, event: MappingTemplateEvent
     if (typeof value === 'string' && value !== '') body[field] = value;
   }
   const method = event.httpMethod.toUpperCase();
-  const res = await app.request(event.path, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(method === 'GET' || method === 'HEAD' ? {} : { body: JSON.stringify(body) }),
-  });
+  const res = await app.request(
+    event.path,
+    {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(method === 'GET' || method === 'HEAD' ? {} : { body: JSON.stringify(body) }),
+    },
+    { sourceIp: event.sourceIp },
+  );
   const text = await res.text();
   return { statusCode: res.status, headers: { 'Content-Type': 'application/json' }, body: text ? (JSON.parse(text) as unknown) : {} };
 }

@@ -1,8 +1,9 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
-import { createAuth, type Auth, type AuthSettings } from '../core/auth';
+import { createAuth, type Auth, type AuthSettings, type Caller } from '../core/auth';
+import { clientKey } from '../core/throttle';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { PasswordCheck, PasswordHasher } from '../core/passwords';
@@ -14,6 +15,7 @@ import { classify, sendError } from './errors';
 import { accountRoutes } from './routes/accounts';
 import { discoveryRoutes } from './routes/discovery';
 import { messageRoutes } from './routes/messages';
+import { sessionRoutes } from './routes/sessions';
 import { ROUTES } from './routes';
 import { tokenRoutes } from './routes/tokens';
 
@@ -22,8 +24,13 @@ export interface HttpSettings extends AuthSettings {
   readonly corsOrigins: readonly string[];
 }
 
+/** The network address of the caller, as the runtime knows it. */
+export type ClientAddress = (c: Context<Env>) => string | undefined;
+
 export interface AppDeps {
   readonly store: Store;
+  /** Where the caller's address comes from; limits are counted per address. */
+  readonly clientAddress?: ClientAddress;
   readonly hasher: PasswordHasher;
   readonly passwords: PasswordCheck;
   readonly clock: Clock;
@@ -41,6 +48,8 @@ export interface RouteContext {
   readonly cookie: CookieSettings;
   /** Origins whose pages may send cookie-authenticated writes. */
   readonly trustedOrigins: ReadonlySet<string>;
+  /** The caller, for limits and session records. */
+  caller(c: Context<Env>): Caller;
 }
 
 const BODY_LIMIT = 16 * 1024;
@@ -54,6 +63,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     deps,
     cookie: cookieSettings(settings.issuer),
     trustedOrigins: new Set([new URL(settings.issuer).origin, ...(anyOrigin ? [] : settings.corsOrigins)]),
+    caller: (c) => ({ client: clientKey(deps.clientAddress?.(c)), userAgent: c.req.header('user-agent') }),
   };
 
   const app = new Hono<Env>();
@@ -100,6 +110,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   accountRoutes(app, context);
   tokenRoutes(app, context);
+  sessionRoutes(app, context);
   messageRoutes(app, context);
   discoveryRoutes(app, context);
 
@@ -112,7 +123,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const known = classify(error);
     if (known) {
       if (known.code === 'store_unavailable') logger.warn('store unavailable', { requestId: c.get('requestId'), error: String(error) });
-      return sendError(c, known.code, known.message, known.field);
+      return sendError(c, known.code, known.message, known.field, known.retryAfter);
     }
     logger.error('unhandled error', {
       requestId: c.get('requestId'),

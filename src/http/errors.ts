@@ -18,6 +18,10 @@ export const ERRORS: Record<ErrorCode, { status: Status; message: string }> = {
   username_mismatch: { status: 401, message: 'Invalid User' },
   session_revoked: { status: 401, message: 'User is not authenticated' },
   not_authenticated: { status: 401, message: 'User is not authenticated' },
+  invalid_refresh_token: { status: 401, message: 'Invalid refresh token' },
+  refresh_token_reused: { status: 401, message: 'Refresh token already used; the session has been ended' },
+  wrong_password: { status: 403, message: 'Current password is wrong' },
+  conflict: { status: 409, message: 'The record changed meanwhile; try again' },
   forbidden_origin: { status: 403, message: 'Origin not allowed for cookie-authenticated requests' },
   rate_limited: { status: 429, message: 'Too many requests' },
   payload_too_large: { status: 413, message: 'Request body too large (limit 16 KiB)' },
@@ -40,15 +44,21 @@ export function errorBody(code: ErrorCode, message?: string, field?: string): { 
 }
 
 /** Answers an error in the shape every route shares; /verify adds `verified: false`. */
-export function sendError(c: Context, code: ErrorCode, message?: string, field?: string): Response {
+export function sendError(c: Context, code: ErrorCode, message?: string, field?: string, retryAfter?: number): Response {
   const { status, body } = errorBody(code, message, field);
   if (c.req.path === '/verify') body.verified = false;
+  if (retryAfter !== undefined) c.header('Retry-After', String(retryAfter));
   return c.json(body, status);
 }
 
-export function classify(error: unknown): { code: ErrorCode; message?: string; field?: string } | undefined {
+export function classify(error: unknown): { code: ErrorCode; message?: string; field?: string; retryAfter?: number } | undefined {
   if (error instanceof AuthError) {
-    return { code: error.code, message: error.message === error.code ? undefined : error.message, field: error.field };
+    return {
+      code: error.code,
+      message: error.message === error.code ? undefined : error.message,
+      field: error.field,
+      retryAfter: error.retryAfter,
+    };
   }
   if (error instanceof StoreUnavailableError) return { code: 'store_unavailable' };
   return undefined;

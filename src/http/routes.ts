@@ -5,6 +5,11 @@ export const ROUTES = [
   { method: 'POST', path: '/verify' },
   { method: 'POST', path: '/logout' },
   { method: 'GET', path: '/user/myprofile' },
+  { method: 'POST', path: '/token/refresh' },
+  { method: 'POST', path: '/logout/all' },
+  { method: 'POST', path: '/password' },
+  { method: 'GET', path: '/sessions' },
+  { method: 'DELETE', path: '/sessions/:id' },
   { method: 'GET', path: '/messages' },
   { method: 'POST', path: '/messages' },
   { method: 'GET', path: '/health' },
@@ -13,3 +18,6 @@ export const ROUTES = [
 ] as const;
 
 export type Route = (typeof ROUTES)[number];
+
+/** The same path in API Gateway's notation: `/sessions/{id}`. */
+export const gatewayPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');

@@ -2,6 +2,7 @@ import { silentLogger, type Logger } from '../../src/core/logger';
 import { signingKeys } from '../../src/core/signing-keys';
 import { argon2Hasher } from '../../src/hashing/argon2-hasher';
 import { commonPasswords } from '../../src/hashing/common-passwords';
+import { THROTTLE_DEFAULTS } from '../../src/core/throttle';
 import { createApp, type HttpSettings } from '../../src/http/app';
 import type { Store } from '../../src/store/store';
 import { testClock, type TestClock } from './clock';
@@ -14,7 +15,12 @@ export const defaultSettings: HttpSettings = {
   accessTokenTtl: 3600,
   sessionTtl: 30 * 86_400,
   corsOrigins: ['*'],
+  refreshGraceSeconds: 10,
+  throttle: THROTTLE_DEFAULTS,
 };
+
+/** In-process requests have no socket: tests name their client in this header. */
+export const CLIENT_HEADER = 'x-test-client';
 
 export const hasher = argon2Hasher();
 
@@ -44,6 +50,7 @@ export async function makeTestApp(
     keys: signingKeys({ store: resolved, clock }),
     logger: options.logger ?? silentLogger,
     settings: { ...defaultSettings, ...options.settings },
+    clientAddress: (c) => c.req.header(CLIENT_HEADER) ?? '192.0.2.1',
   });
   const call: TestApp['call'] = (path, init = {}) => {
     const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');

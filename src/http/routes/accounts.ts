@@ -4,16 +4,16 @@ import { setSessionCookie } from '../credentials';
 import { loginBody, registerBody } from '../schemas';
 import type { Env, RouteContext } from '../app';
 
-export function accountRoutes(app: Hono<Env>, { auth, cookie }: RouteContext): void {
+export function accountRoutes(app: Hono<Env>, { auth, cookie, caller }: RouteContext): void {
   app.post('/register', async (c) => {
     const body = await parseBody(c, registerBody);
-    const user = await auth.register(body);
+    const user = await auth.register(body, caller(c));
     return c.json({ message: 'User registered successfully', user }, 201);
   });
 
   app.post('/login', async (c) => {
     const body = await parseBody(c, loginBody);
-    const result = await auth.login(body.username, body.password, { userAgent: c.req.header('user-agent') });
+    const result = await auth.login(body.username, body.password, caller(c));
     setSessionCookie(c, cookie, result.token, result.expiresIn);
     return c.json({
       message: 'User logged in successfully',
