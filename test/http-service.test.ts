@@ -79,7 +79,9 @@ describe.each(storeFactories)('service routes on $name', (factory) => {
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(res.headers.get('x-request-id')).toMatch(/^[\w-]{16}$/);
+    const id = res.headers.get('x-request-id');
+    expect(id).toMatch(/^[\w-]{9,}$/);
+    expect((await t.call('/health')).headers.get('x-request-id')).not.toBe(id);
   });
 });
 

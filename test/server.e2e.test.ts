@@ -44,6 +44,21 @@ describe.each(serverStores)('the server entry over real HTTP, on $name', (kind) 
 
       const health = await fetch(`${url}/health`);
       expect(await health.json()).toEqual({ status: 'ok' });
+
+      // Bodies over 16 KiB are refused, whether their length is declared or streamed in chunks.
+      const big = JSON.stringify({ ...user, username: 'big', pad: 'x'.repeat(20 * 1024) });
+      const declared = await fetch(`${url}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+      expect(declared.status).toBe(413);
+      expect(await declared.json()).toEqual({ message: 'Request body too large (limit 16 KiB)', code: 'payload_too_large' });
+      const chunks = new ReadableStream({
+        start(controller) {
+          for (let i = 0; i < 40; i++) controller.enqueue(new TextEncoder().encode(i ? 'x'.repeat(1024) : '{"pad":"'));
+          controller.close();
+        },
+      });
+      const streamed = await fetch(`${url}/register`, { method: 'POST', body: chunks, duplex: 'half' } as RequestInit);
+      expect(streamed.status).toBe(413);
+      expect((await postJson(`${url}/login`, { username: 'big', password: user.password })).status).toBe(401);
     } finally {
       const code = await server.stop();
       expect(code).toBe(0);

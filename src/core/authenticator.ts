@@ -1,8 +1,9 @@
 import type { Store } from '../store/store';
-import { checkAccessToken, type TokenSettings } from './access-tokens';
+import { checkAccessToken, type AccessCheck, type TokenSettings } from './access-tokens';
 import type { Clock } from './clock';
 import { findSession } from './sessions';
 import type { SigningKeys } from './signing-keys';
+import { tokenCache } from './token-cache';
 
 export type Authenticated = { ok: true; username: string; sid: string; exp: number };
 export type AuthFailure = { ok: false; code: 'invalid_token' | 'token_expired' | 'session_revoked' | 'username_mismatch' };
@@ -21,9 +22,17 @@ export interface AuthenticatorDeps {
 export type Authenticator = (token: string, expectedUsername?: string) => Promise<Authenticated | AuthFailure>;
 
 export function createAuthenticator({ store, clock, keys, settings }: AuthenticatorDeps): Authenticator {
+  const verified = tokenCache();
   return async (token, expectedUsername) => {
-    const check = await checkAccessToken(keys, clock, settings, token);
-    if (!check.ok) return check;
+    const cached = verified.get(token, Math.floor(clock.now() / 1000));
+    let check: AccessCheck;
+    if (cached) {
+      check = { ok: true, ...cached };
+    } else {
+      check = await checkAccessToken(keys, clock, settings, token);
+      if (!check.ok) return check;
+      verified.set(token, { username: check.username, sid: check.sid, exp: check.exp });
+    }
     if (expectedUsername !== undefined && expectedUsername.toLowerCase() !== check.username) {
       return { ok: false, code: 'username_mismatch' };
     }

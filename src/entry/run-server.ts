@@ -5,7 +5,8 @@ import { jsonLogger, type LogLevel } from './json-logger';
 import { systemClock } from '../core/clock';
 import { openStore } from './open-store';
 import { createHttpApp } from './services';
-import { withWebApp } from './web-site';
+import { webAppRoutes } from './web-site';
+import { nodeBodyReader } from './node-body';
 import { nodeClientAddress } from './client-address';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -33,7 +34,11 @@ export async function runServer(env: Env, onStopped: () => Promise<void> = async
   const level = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
   const logger = jsonLogger(LEVELS.includes(level) ? level : 'info');
   const { store, label } = await openStore(config, env, systemClock);
-  const app = withWebApp(createHttpApp(config, store, logger, systemClock, nodeClientAddress(config.trustProxy)), WEB_DIR);
+  const app = createHttpApp(config, store, logger, systemClock, {
+    clientAddress: nodeClientAddress(config.trustProxy),
+    readBody: nodeBodyReader,
+    site: webAppRoutes(WEB_DIR),
+  });
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const shown = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;

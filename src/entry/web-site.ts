@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import type { Env } from '../http/app';
 
 const FILES = [
@@ -16,11 +16,10 @@ export const WEB_CSP =
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /**
- * The API with the web app in front: its three files (read once) and a config.json that tells the
- * app the API is this same origin. Everything else goes to the API.
+ * The web app's routes, served in front of the API: its three files (read once) and a config.json
+ * that tells the app the API is this same origin.
  */
-export function withWebApp(api: Hono<Env>, webDir: string): Hono<Env> {
-  const site = new Hono<Env>();
+export function webAppRoutes(webDir: string): (site: Hono<Env>) => void {
   const headers = {
     'Content-Security-Policy': WEB_CSP,
     'X-Content-Type-Options': 'nosniff',
@@ -28,11 +27,9 @@ export function withWebApp(api: Hono<Env>, webDir: string): Hono<Env> {
     'Referrer-Policy': 'no-referrer',
     'Cache-Control': 'no-cache',
   };
-  for (const { path, file, type } of FILES) {
-    const body = readFileSync(join(webDir, file));
-    site.get(path, (c) => c.body(body, 200, { ...headers, 'Content-Type': type }));
-  }
-  site.get('/config.json', (c) => c.json({ apiUrl: '' }, 200, headers));
-  site.all('*', (c) => api.fetch(c.req.raw, c.env));
-  return site;
+  const files = FILES.map(({ path, file, type }) => ({ path, type, body: readFileSync(join(webDir, file)) }));
+  return (site) => {
+    for (const { path, type, body } of files) site.get(path, (c) => c.body(body, 200, { ...headers, 'Content-Type': type }));
+    site.get('/config.json', (c) => c.json({ apiUrl: '' }, 200, headers));
+  };
 }

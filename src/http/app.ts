@@ -1,12 +1,10 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
-import { secureHeaders } from 'hono/secure-headers';
 import { createAuth, type Auth, type AuthSettings, type Caller } from '../core/auth';
 import { clientKey } from '../core/throttle';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { PasswordCheck, PasswordHasher } from '../core/passwords';
+import { AuthError } from '../core/errors';
 import { randomToken } from '../core/random';
 import type { SigningKeys } from '../core/signing-keys';
 import type { Store } from '../store/store';
@@ -18,6 +16,8 @@ import { messageRoutes } from './routes/messages';
 import { sessionRoutes } from './routes/sessions';
 import { ROUTES } from './routes';
 import { tokenRoutes } from './routes/tokens';
+import { securityHeaders } from './security-headers';
+import { corsHeaders } from './cors';
 
 export interface HttpSettings extends AuthSettings {
   /** Origins allowed by CORS; ['*'] allows any origin, without credentials. */
@@ -27,10 +27,19 @@ export interface HttpSettings extends AuthSettings {
 /** The network address of the caller, as the runtime knows it. */
 export type ClientAddress = (c: Context<Env>) => string | undefined;
 
+/**
+ * Reads the request body as text, refusing more than `limit` bytes (AuthError payload_too_large).
+ * Runtimes with a faster way than building a Web Request (Node's own request stream) pass theirs.
+ */
+export type BodyReader = (c: Context<Env>, limit: number) => Promise<string>;
+
 export interface AppDeps {
   readonly store: Store;
   /** Where the caller's address comes from; limits are counted per address. */
   readonly clientAddress?: ClientAddress;
+  readonly readBody?: BodyReader;
+  /** Routes served in front of the API (the web app's files, on the Node server). */
+  readonly site?: (app: Hono<Env>) => void;
   readonly hasher: PasswordHasher;
   readonly passwords: PasswordCheck;
   readonly clock: Clock;
@@ -39,7 +48,7 @@ export interface AppDeps {
   readonly settings: HttpSettings;
 }
 
-export type Env = { Variables: { requestId: string } };
+export type Env = { Variables: { requestId: string; readBody: () => Promise<string> } };
 
 /** What each group of routes is handed. */
 export interface RouteContext {
@@ -50,32 +59,67 @@ export interface RouteContext {
   readonly trustedOrigins: ReadonlySet<string>;
   /** The caller, for limits and session records. */
   caller(c: Context<Env>): Caller;
+  readBody: BodyReader;
 }
 
-const BODY_LIMIT = 16 * 1024;
+/** Reads a Web Request's body stream, stopping as soon as it passes the limit. */
+export const readWebBody: BodyReader = async (c, limit) => {
+  const declared = Number(c.req.header('content-length') ?? 0);
+  if (declared > limit) throw new AuthError('payload_too_large');
+  const body = c.req.raw.body;
+  if (!body) return '';
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new AuthError('payload_too_large');
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(all);
+};
+
+export const BODY_LIMIT = 16 * 1024;
 
 export function createApp(deps: AppDeps): Hono<Env> {
   const { settings, logger } = deps;
   const auth = createAuth(deps);
   const anyOrigin = settings.corsOrigins.includes('*');
+
   const context: RouteContext = {
     auth,
     deps,
     cookie: cookieSettings(settings.issuer),
     trustedOrigins: new Set([new URL(settings.issuer).origin, ...(anyOrigin ? [] : settings.corsOrigins)]),
     caller: (c) => ({ client: clientKey(deps.clientAddress?.(c)), userAgent: c.req.header('user-agent') }),
+    readBody: deps.readBody ?? readWebBody,
   };
 
   const app = new Hono<Env>();
 
+  // Unique per process start and cheap per request: a random prefix and a counter.
+  const idPrefix = randomToken(6);
+  let requests = 0;
   app.use('*', async (c, next) => {
     const started = performance.now();
     // On Lambda the request id is Lambda's own, so logs and the response header match CloudWatch.
-    const requestId = (c.env as { lambdaContext?: { awsRequestId?: string } } | undefined)?.lambdaContext?.awsRequestId ?? randomToken(12);
+    const requestId =
+      (c.env as { lambdaContext?: { awsRequestId?: string } } | undefined)?.lambdaContext?.awsRequestId ?? `${idPrefix}${(++requests).toString(36)}`;
     c.set('requestId', requestId);
-    await next();
+    c.set('readBody', () => context.readBody(c, BODY_LIMIT));
     c.header('X-Request-Id', requestId);
-    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+    await next();
     logger.info('request', {
       requestId,
       method: c.req.method,
@@ -84,30 +128,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
       ms: Math.round((performance.now() - started) * 100) / 100,
     });
   });
-  app.use(
-    '*',
-    secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-      crossOriginResourcePolicy: 'cross-origin',
-      referrerPolicy: 'no-referrer',
-      xFrameOptions: 'DENY',
-      // Browsers ignore HSTS over plain http; send it only where it means something.
-      strictTransportSecurity: context.cookie.secure ? 'max-age=31536000; includeSubDomains' : false,
-    }),
-  );
-  app.use(
-    '*',
-    cors({
-      origin: anyOrigin ? '*' : (origin) => (settings.corsOrigins.includes(origin) ? origin : null),
-      credentials: !anyOrigin,
-      allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['Content-Type', 'Authorization'],
-      exposeHeaders: ['Retry-After', 'X-Request-Id'],
-      maxAge: 600,
-    }),
-  );
-  app.use('*', bodyLimit({ maxSize: BODY_LIMIT, onError: (c) => sendError(c, 'payload_too_large') }));
-
+  app.use('*', securityHeaders(context.cookie.secure));
+  app.use('*', corsHeaders({ origins: settings.corsOrigins }));
+  deps.site?.(app);
   accountRoutes(app, context);
   tokenRoutes(app, context);
   sessionRoutes(app, context);

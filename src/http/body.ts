@@ -1,10 +1,11 @@
 import type { Context } from 'hono';
 import * as z from 'zod/mini';
 import { AuthError } from '../core/errors';
+import type { Env } from './app';
 
 /** The request body as a JSON object. An empty body reads as {}; anything else non-object is a 400. */
-export async function jsonObject(c: Context): Promise<Record<string, unknown>> {
-  const text = await c.req.text();
+export async function jsonObject(c: Context<Env>): Promise<Record<string, unknown>> {
+  const text = await c.get('readBody')();
   if (text.trim() === '') return {};
   let value: unknown;
   try {
@@ -17,7 +18,7 @@ export async function jsonObject(c: Context): Promise<Record<string, unknown>> {
 }
 
 /** Validates with zod; the first problem becomes a 400 naming its field. */
-export async function parseBody<S extends z.ZodMiniType>(c: Context, schema: S): Promise<z.output<S>> {
+export async function parseBody<S extends z.ZodMiniType>(c: Context<Env>, schema: S): Promise<z.output<S>> {
   const body = await jsonObject(c);
   const result = z.safeParse(schema, body);
   if (result.success) return result.data;

@@ -31,6 +31,10 @@ export interface RunningServer {
 export interface StartOptions {
   /** The entry under src/entry/ to run; `npm start`'s server.ts by default. */
   readonly entry?: string;
+  /** Or any other script, by absolute path. */
+  readonly script?: string;
+  /** Extra flags for node, such as --cpu-prof. */
+  readonly nodeArgs?: readonly string[];
   /** Working directory (where `.data/` goes); the project root by default. */
   readonly cwd?: string;
   /** A port chosen beforehand; a free one otherwise. */
@@ -42,7 +46,8 @@ const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs'
 /** Starts a real server entry (by default `npm start`'s) on a free port and waits for its URL. */
 export async function startServer(env: Record<string, string>, options: StartOptions = {}): Promise<RunningServer> {
   const chosen = options.port ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'entry', options.entry ?? 'server.ts')], {
+  const script = options.script ?? join(ROOT, 'src', 'entry', options.entry ?? 'server.ts');
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', TSX, script], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(chosen), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
