@@ -33,6 +33,15 @@ describe.each(storeFactories)('POST /login on $name', (factory) => {
     expect(cookie).not.toMatch(/Secure/);
   });
 
+  it('hands the session cookie only to pages it trusts, so a foreign page cannot log a visitor in (login CSRF)', async () => {
+    const body = { username: 'arindam369', password: PASSWORD };
+    const foreign = await t.call('/login', { body, headers: { origin: 'http://evil.example', 'content-type': 'text/plain' } });
+    expect(foreign.status).toBe(200);
+    expect(foreign.headers.get('set-cookie')).toBeNull();
+    const same = await t.call('/login', { body, headers: { origin: 'http://localhost:3000' } });
+    expect(same.headers.get('set-cookie')).toMatch(/^gatehouse_token=/);
+  });
+
   it('issues an RS256 JWT with a kid and the claims iss aud sub sid iat exp', async () => {
     const { token } = await t.login('arindam369');
     const header = decodeProtectedHeader(token);

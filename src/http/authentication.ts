@@ -16,6 +16,16 @@ export function checkOrigin(c: Context, context: RouteContext, source: TokenSour
   }
 }
 
+/**
+ * Whether a browser page on this request's Origin may be handed a session cookie: no Origin (not a
+ * cross-origin browser request), this same origin, or one the configuration trusts. Without this,
+ * any page could log a visitor into an account of its choosing (login CSRF).
+ */
+export function originMayHoldCookie(c: Context, context: RouteContext): boolean {
+  const origin = c.req.header('origin');
+  return !origin || origin === new URL(c.req.url).origin || context.trustedOrigins.has(origin);
+}
+
 /** The caller of a protected route, from bearer or cookie; a 401 with the precise code otherwise. */
 export async function requireUser(c: Context, context: RouteContext): Promise<Authenticated> {
   const found = findToken(c, context.cookie);

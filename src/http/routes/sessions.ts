@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import * as z from 'zod/mini';
 import { PASSWORD_MAX } from '../../core/passwords';
-import { requireUser } from '../authentication';
+import { originMayHoldCookie, requireUser } from '../authentication';
 import { parseBody } from '../body';
 import { clearSessionCookie, setSessionCookie } from '../credentials';
 import { sendError } from '../errors';
@@ -19,7 +19,7 @@ export function sessionRoutes(app: Hono<Env>, context: RouteContext): void {
   app.post('/token/refresh', async (c) => {
     const body = await parseBody(c, refreshBody);
     const pair = await auth.refresh(body.refreshToken);
-    setSessionCookie(c, cookie, pair.token, pair.expiresIn);
+    if (originMayHoldCookie(c, context)) setSessionCookie(c, cookie, pair.token, pair.expiresIn);
     return c.json({
       message: 'Token refreshed',
       response: { username: pair.username, token: pair.token },
