@@ -7,7 +7,7 @@ import { canonicalEmail, canonicalName, canonicalUsername, EMAIL_RULE, NAME_RULE
 import { checkNewPassword, LOGIN_PASSWORD_MAX, normalizePassword, type PasswordCheck, type PasswordHasher } from './passwords';
 import { emailKey, sessionKey, userKey, type UserRecord } from './records';
 import { refreshSession, type RefreshedPair } from './refresh';
-import { createSession, endSession, endSessions, listSessions, SID_PATTERN } from './sessions';
+import { createSession, endSession, endSessions, listSessions, newSessionId, SID_PATTERN } from './sessions';
 import type { SigningKeys } from './signing-keys';
 import { createThrottle, type ThrottleSettings } from './throttle';
 
@@ -161,10 +161,14 @@ export function createAuth(deps: AuthDeps): Auth {
     await throttle.admit('login', caller.client);
     const { item, password, needsRehash } = await checkPassword(rawUsername, rawPassword, caller, new AuthError('invalid_credentials'));
     const user = item.data;
-    if (needsRehash) await upgradeHash(item.pk, item.sk, item.version, password);
-    const session = await createSession(store, clock, settings.sessionTtl, { username: user.username, userAgent: caller.userAgent });
-    const access = await issueAccessToken(keys, clock, settings, { username: user.username, sid: session.record.sid });
-    return { user: publicUser(user), token: access.token, expiresIn: access.expiresIn, refreshToken: session.refreshToken, sid: session.record.sid };
+    const sid = newSessionId();
+    // The session write and the signature do not depend on each other.
+    const [session, access] = await Promise.all([
+      createSession(store, clock, settings.sessionTtl, { username: user.username, userAgent: caller.userAgent, sid }),
+      issueAccessToken(keys, clock, settings, { username: user.username, sid }),
+      needsRehash ? upgradeHash(item.pk, item.sk, item.version, password) : undefined,
+    ]);
+    return { user: publicUser(user), token: access.token, expiresIn: access.expiresIn, refreshToken: session.refreshToken, sid };
   }
 
   async function upgradeHash(pk: string, sk: string, version: number, password: string): Promise<void> {

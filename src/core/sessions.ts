@@ -35,13 +35,16 @@ export function parseRefreshToken(token: string): { username: string; sid: strin
   return { username, sid: match[2]!, secret: match[3]! };
 }
 
+/** 128 random bits. */
+export const newSessionId = () => randomToken(16);
+
 export async function createSession(
   store: Store,
   clock: Clock,
   sessionTtl: number,
-  owner: { username: string; userAgent?: string | undefined },
+  owner: { username: string; userAgent?: string | undefined; sid?: string },
 ): Promise<NewSession> {
-  const sid = randomToken(16);
+  const sid = owner.sid ?? newSessionId();
   const secret = randomToken(32);
   const at = new Date(clock.now()).toISOString();
   const record: SessionRecord = {
