@@ -94,31 +94,25 @@ export class GatehouseAuth extends Construct {
     };
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
-    this.apiFunction = new LambdaFunction(this, 'ApiFunction', {
-      description: 'Gatehouse API: register, login, verify, logout, profile',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      code: Code.fromAsset(assetDir('api')),
-      handler: 'api.handler',
-      memorySize: props.apiMemoryMb ?? 1024,
-      timeout: Duration.seconds(10),
-      environment,
-      logGroup: new LogGroup(this, 'ApiLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY }),
-    });
-    this.table.grant(this.apiFunction, ...API_ACTIONS);
-
-    this.authorizerFunction = new LambdaFunction(this, 'AuthorizerFunction', {
-      description: 'Gatehouse authorizer for your own routes',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      code: Code.fromAsset(assetDir('authorizer')),
-      handler: 'authorizer.handler',
-      memorySize: 512,
-      timeout: Duration.seconds(5),
-      environment,
-      logGroup: new LogGroup(this, 'AuthorizerLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY }),
-    });
-    this.table.grant(this.authorizerFunction, ...AUTHORIZER_ACTIONS);
+    // One bundled function per asset folder: Node.js 22 on arm64, its own log group, and only the
+    // table actions it uses.
+    const bundled = (name: 'api' | 'authorizer', id: string, description: string, memorySize: number, seconds: number, actions: string[]) => {
+      const fn = new LambdaFunction(this, `${id}Function`, {
+        description,
+        runtime: Runtime.NODEJS_22_X,
+        architecture: Architecture.ARM_64,
+        code: Code.fromAsset(assetDir(name)),
+        handler: `${name}.handler`,
+        memorySize,
+        timeout: Duration.seconds(seconds),
+        environment,
+        logGroup: new LogGroup(this, `${id}Logs`, { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY }),
+      });
+      this.table.grant(fn, ...actions);
+      return fn;
+    };
+    this.apiFunction = bundled('api', 'Api', 'Gatehouse API: register, login, verify, logout, profile', props.apiMemoryMb ?? 1024, 10, API_ACTIONS);
+    this.authorizerFunction = bundled('authorizer', 'Authorizer', 'Gatehouse authorizer for your own routes', 512, 5, AUTHORIZER_ACTIONS);
 
     this.authorizer = new HttpLambdaAuthorizer('GatehouseAuthorizer', this.authorizerFunction, {
       responseTypes: [HttpLambdaResponseType.SIMPLE],
