@@ -4,10 +4,10 @@ import { clientKey } from '../core/throttle';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { PasswordCheck, PasswordHasher } from '../core/passwords';
-import { AuthError } from '../core/errors';
 import { randomToken } from '../core/random';
 import type { SigningKeys } from '../core/signing-keys';
 import type { Store } from '../store/store';
+import { BODY_LIMIT, readWebBody, type BodyReader } from './body';
 import { cookieSettings, type CookieSettings } from './credentials';
 import { classify, sendError } from './errors';
 import { accountRoutes } from './routes/accounts';
@@ -27,11 +27,6 @@ export interface HttpSettings extends AuthSettings {
 /** The network address of the caller, as the runtime knows it. */
 export type ClientAddress = (c: Context<Env>) => string | undefined;
 
-/**
- * Reads the request body as text, refusing more than `limit` bytes (AuthError payload_too_large).
- * Runtimes with a faster way than building a Web Request (Node's own request stream) pass theirs.
- */
-export type BodyReader = (c: Context<Env>, limit: number) => Promise<string>;
 
 export interface AppDeps {
   readonly store: Store;
@@ -62,35 +57,6 @@ export interface RouteContext {
   readBody: BodyReader;
 }
 
-/** Reads a Web Request's body stream, stopping as soon as it passes the limit. */
-export const readWebBody: BodyReader = async (c, limit) => {
-  const declared = Number(c.req.header('content-length') ?? 0);
-  if (declared > limit) throw new AuthError('payload_too_large');
-  const body = c.req.raw.body;
-  if (!body) return '';
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new AuthError('payload_too_large');
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(all);
-};
-
-export const BODY_LIMIT = 16 * 1024;
 
 export function createApp(deps: AppDeps): Hono<Env> {
   const { settings, logger } = deps;
