@@ -143,12 +143,16 @@ export function createAuth(deps: AuthDeps): Auth {
     if (rawPassword.length > LOGIN_PASSWORD_MAX) throw invalid('password', `password must be at most ${LOGIN_PASSWORD_MAX} characters`);
     const password = normalizePassword(rawPassword);
     const username = canonicalUsername(rawUsername);
+    // Started on every attempt, known name or not: the first one of a process pays for making the
+    // dummy hash either way, and start-up does not.
+    const dummy = hasher.dummyHash();
+    dummy.catch(() => undefined);
     const [state, item] = username
       ? await Promise.all([throttle.loginState(username, caller.client), store.get<UserRecord>(userKey(username))])
       : [undefined, undefined];
     if (state && state.waitSeconds > 0) throw rateLimited(state.waitSeconds);
     const usable = item && !state?.accountLocked ? item : undefined;
-    const outcome = await hasher.verify(usable ? usable.data.passwordHash : await hasher.dummyHash(), password);
+    const outcome = await hasher.verify(usable ? usable.data.passwordHash : await dummy, password);
     if (!usable || !outcome.ok) {
       if (username) await throttle.recordFailure(username, caller.client);
       throw failure;

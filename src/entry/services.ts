@@ -15,10 +15,7 @@ export interface Ports {
 
 /** The ports every entry point shares, over one store: built once per process or container. */
 export function createPorts(store: Store, clock: Clock): Ports {
-  const hasher = argon2Hasher();
-  // Computed now so the first unknown-user login costs what every later one does.
-  void hasher.dummyHash();
-  return { hasher, keys: signingKeys({ store, clock }) };
+  return { hasher: argon2Hasher(), keys: signingKeys({ store, clock }) };
 }
 
 /** What differs between runtimes: where the caller's address and the body come from, extra routes. */
