@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { fixture, functionUrlEvent, httpApiEvent, restEvent } from './helpers/aws-events';
 import { startBundleHost, type BundleHost } from './helpers/bundle-host';
-import { uniqueTable } from './helpers/dynamodb';
+import { ensureTable } from '../src/store/dynamodb-table';
+import { localClients, uniqueTable } from './helpers/dynamodb';
 import { tamper } from './helpers/forge';
 import { ROOT } from './helpers/server';
 
@@ -13,10 +14,13 @@ const USER = { name: 'Arindam Halder', username: 'arindam369', password: 'a long
 const COOKIE = '__Host-gatehouse_token';
 
 let host: BundleHost;
-beforeAll(() => {
+beforeAll(async () => {
+  // As on AWS, the table exists before the functions run: the stack creates it, not the handlers.
+  const table = uniqueTable('lambda');
+  await ensureTable(localClients().client, table);
   host = startBundleHost({
     AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'),
-    AUTH_TABLE: uniqueTable('lambda'),
+    AUTH_TABLE: table,
     AUTH_ISSUER: ISSUER,
     AUTH_CORS_ORIGINS: ORIGIN,
     LOG_LEVEL: 'warn',

@@ -8,12 +8,18 @@ import { createDynamoClients, isLocalEndpoint } from './dynamodb-client';
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * The DynamoDB store of the configuration. Against a local endpoint the table is created if
- * missing; on AWS the stack owns it.
+ * The DynamoDB store of the configuration. For the server against a local endpoint the table is
+ * created if missing; on AWS the stack owns it, so the Lambda handlers never try (and never pay
+ * for the look on a cold start).
  */
-export async function openDynamoStore(config: Config, env: Env, clock: Clock): Promise<{ store: Store; label: string }> {
+export async function openDynamoStore(
+  config: Config,
+  env: Env,
+  clock: Clock,
+  options: { createLocalTable: boolean } = { createLocalTable: true },
+): Promise<{ store: Store; label: string }> {
   const clients = createDynamoClients(env);
-  if (isLocalEndpoint(clients.endpoint)) await ensureTable(clients.client, config.table);
+  if (options.createLocalTable && isLocalEndpoint(clients.endpoint)) await ensureTable(clients.client, config.table);
   return {
     store: dynamoStore({ client: clients.document, table: config.table, now: () => clock.now() }),
     label: `dynamodb table ${config.table}${clients.endpoint ? ` at ${clients.endpoint}` : ''}`,

@@ -14,7 +14,7 @@ import { lambdaClientAddress } from './client-address';
  */
 const ready = once(async () => {
   const { config, logger } = lambdaConfig(process.env);
-  const { store } = await openDynamoStore(config, process.env, systemClock);
+  const { store } = await openDynamoStore(config, process.env, systemClock, { createLocalTable: false });
   const app = createHttpApp(config, store, logger, systemClock, { clientAddress: lambdaClientAddress });
   return { app, proxy: handle(app) };
 });

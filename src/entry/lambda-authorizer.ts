@@ -20,7 +20,7 @@ import { lambdaConfig, once } from './lambda-init';
  */
 const ready = once(async () => {
   const { config, logger } = lambdaConfig(process.env);
-  const { store } = await openDynamoStore(config, process.env, systemClock);
+  const { store } = await openDynamoStore(config, process.env, systemClock, { createLocalTable: false });
   const authenticate = createAuthenticator({ store, clock: systemClock, keys: signingKeys({ store, clock: systemClock }), settings: config });
   return { authenticate, logger, cookie: cookieSettings(config.issuer).name };
 });
