@@ -74,6 +74,6 @@ describe('npm run create-table', () => {
     const failure = await run('npm', ['run', '--silent', 'create-table'], { cwd: ROOT, env }).catch((error: { code: number; stderr: string }) => error);
     expect((failure as { code: number }).code).toBe(1);
     // The last line; the AWS SDK may print its own Node.js version notice before it.
-    expect((failure as { stderr: string }).stderr).toMatch(/(^|\n)Could not create the table: [^\n]*ECONNREFUSED[^\n]*\n$/);
+    expect((failure as { stderr: string }).stderr).toMatch(/(^|\n)gatehouse create-table failed: [^\n]*ECONNREFUSED[^\n]*\n$/);
   });
 });

@@ -19,6 +19,12 @@ export interface SigningKeys {
   jwks(): Promise<{ keys: JWK[] }>;
   /** The HMAC key from which each refresh secret is derived from the one before it; made on first use. */
   refreshKey(): Promise<CryptoKey>;
+  /**
+   * Makes a new key the one that signs, and gives every older key an expiry: it stays in the store
+   * and the JWKS until every token it may still sign has expired (instances pick up the new key
+   * within `refreshMs`, then their tokens live `tokenTtlSeconds`), and is removed after that.
+   */
+  rotate(tokenTtlSeconds: number): Promise<{ kid: string; retiring: { kid: string; expiresAt: number }[] }>;
 }
 
 export interface SigningKeysOptions {
@@ -113,6 +119,27 @@ export function signingKeys({ store, clock, refreshMs = 5 * 60_000 }: SigningKey
       const key = publicKeyOf(item.data);
       verifiers.set(kid, key);
       return key;
+    },
+
+    async rotate(tokenTtlSeconds) {
+      const fresh = await generate();
+      const retireAt = clock.now() + refreshMs + tokenTtlSeconds * 1000 + 60_000;
+      const older = (await store.list<SigningKeyRecord>(KEYS_PK, { prefix: SIGNING_KEY_PREFIX })).filter(
+        (item) => item.data.kid !== fresh.kid && (item.expiresAt === undefined || item.expiresAt > retireAt),
+      );
+      const retiring = [];
+      for (const item of older) {
+        try {
+          await store.update(item, { expiresAt: retireAt }, { ifVersion: item.version });
+          retiring.push({ kid: item.data.kid, expiresAt: retireAt });
+        } catch (error) {
+          // Changed meanwhile (another rotation): that one sets its own, earlier or equal, expiry.
+          if (!isConditionFailed(error)) throw error;
+        }
+      }
+      current = undefined;
+      published = undefined;
+      return { kid: fresh.kid, retiring };
     },
 
     refreshKey() {

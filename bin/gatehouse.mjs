@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// The command line: runs src/entry/cli.ts through tsx, which npm ci installs.
+import { register } from 'tsx/esm/api';
+
+register();
+const { runCli } = await import('../src/entry/cli.ts');
+const code = await runCli(process.argv.slice(2), {
+  env: process.env,
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+});
+process.exitCode = code;

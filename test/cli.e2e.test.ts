@@ -1,0 +1,175 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { KEYS_PK, MESSAGES_PK, SIGNING_KEY_PREFIX, userKey } from '../src/core/records';
+import { sqliteStore } from '../src/store/sqlite';
+import { ensureTable } from '../src/store/dynamodb-table';
+import { localClients, uniqueTable } from './helpers/dynamodb';
+import { postJson, ROOT, startServer, type RunningServer } from './helpers/server';
+
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `npx gatehouse …` runs bin/gatehouse.mjs; so does this, with the given environment. */
+async function gatehouse(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin', 'gatehouse.mjs'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+const PASSWORD = 'command line passphrase';
+
+describe('npx gatehouse', () => {
+  it('lists its commands with --help, through npx itself', async () => {
+    const { stdout } = await promisify(execFile)('npx', ['gatehouse', '--help'], { cwd: ROOT });
+    expect(stdout).toMatch(/^Usage: gatehouse <command> \[options\]/);
+    for (const name of ['create-table', 'rotate-keys', 'sessions', 'user']) expect(stdout).toMatch(new RegExp(`^  ${name}\\s+\\w`, 'm'));
+  });
+
+  it.each(['create-table', 'rotate-keys', 'sessions', 'user'])('explains %s with --help', async (name) => {
+    const run = await gatehouse([name, '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^Usage: gatehouse ${name}`));
+  });
+
+  it('answers a mistake with what is wrong and how to call it, exit 2', async () => {
+    expect(await gatehouse(['frobnicate'])).toMatchObject({ code: 2, stderr: 'Unknown command "frobnicate". Run gatehouse --help for the list.\n' });
+    const noName = await gatehouse(['sessions', 'list']);
+    expect(noName.code).toBe(2);
+    expect(noName.stderr).toMatch(/^a username is required\nUsage: gatehouse sessions list <username>/);
+    expect((await gatehouse(['sessions', 'list', 'NOT VALID'])).stderr).toMatch(/^not a valid username: "NOT VALID"/);
+    expect((await gatehouse(['sessions', 'revoke', 'alice'])).stderr).toMatch(/^give either a session id or --all/);
+    expect((await gatehouse(['user', 'delete', 'alice', '--force'])).stderr).toMatch(/^Unknown option '--force'/);
+    expect((await gatehouse(['sessions', 'list', 'alice'], { AUTH_STORE: 'postgres' })).stderr).toMatch(/^Invalid configuration: AUTH_STORE=/);
+  });
+
+  describe('against the store a running server uses', () => {
+    let server: RunningServer;
+    // One issuer for every server on this store, whatever port each listens on.
+    const env = { AUTH_SQLITE_FILE: join(dir, 'cli.db'), AUTH_ISSUER: 'http://localhost:4000' };
+    const tokens: Record<string, string> = {};
+    beforeAll(async () => {
+      server = await startServer(env);
+      for (const name of ['alice', 'bob']) {
+        expect((await postJson(`${server.url}/register`, { name, username: name, password: PASSWORD })).status).toBe(201);
+      }
+      const login = async (name: string, agent: string) =>
+        (await postJson(`${server.url}/login`, { username: name, password: PASSWORD }, { 'user-agent': agent })).body.response.token as string;
+      tokens.phone = await login('alice', 'Phone/1.0');
+      tokens.laptop = await login('alice', 'Laptop/2.0');
+      tokens.bob = await login('bob', 'Bob/1.0');
+      for (const [token, text] of [[tokens.phone, 'from alice'], [tokens.bob, 'from bob']] as const) {
+        expect((await postJson(`${server.url}/messages`, { text }, { authorization: `Bearer ${token}` })).status).toBe(201);
+      }
+    });
+    afterAll(async () => {
+      await server?.stop();
+    });
+    const verifies = async (token: string) => (await postJson(`${server.url}/verify`, { token })).status === 200;
+
+    it('lists a user\'s sessions, and ends one at once, then all', async () => {
+      const list = await gatehouse(['sessions', 'list', 'alice'], env);
+      expect(list.code).toBe(0);
+      const lines = list.stdout.trim().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(list.stdout).toContain(String(decodeJwt(tokens.phone!).sid));
+      expect(list.stdout).toMatch(/Phone\/1\.0/);
+      expect(list.stdout).toMatch(/Laptop\/2\.0/);
+
+      const one = await gatehouse(['sessions', 'revoke', 'alice', String(decodeJwt(tokens.phone!).sid)], env);
+      expect(one).toMatchObject({ code: 0, stdout: 'Ended 1 session of alice\n' });
+      expect(await verifies(tokens.phone!)).toBe(false);
+      expect(await verifies(tokens.laptop!)).toBe(true);
+      expect((await gatehouse(['sessions', 'revoke', 'alice', String(decodeJwt(tokens.phone!).sid)], env)).code).toBe(1);
+
+      expect((await gatehouse(['sessions', 'revoke', 'alice', '--all'], env)).stdout).toBe('Ended 1 session of alice\n');
+      expect(await verifies(tokens.laptop!)).toBe(false);
+      expect((await gatehouse(['sessions', 'list', 'alice'], env)).stdout).toBe('alice has no live sessions\n');
+    });
+
+    it('deletes a user and everything of theirs, only with --yes', async () => {
+      const asked = await gatehouse(['user', 'delete', 'bob'], env);
+      expect(asked.code).toBe(1);
+      expect(asked.stderr).toMatch(/Run again with --yes/);
+      expect(await verifies(tokens.bob!)).toBe(true);
+
+      const done = await gatehouse(['user', 'delete', 'bob', '--yes'], env);
+      expect(done).toMatchObject({ code: 0, stdout: 'Removed bob: 1 session(s), 1 message(s)\n' });
+      expect(await verifies(tokens.bob!)).toBe(false);
+      expect((await postJson(`${server.url}/login`, { username: 'bob', password: PASSWORD })).status).toBe(401);
+      const board = await (await fetch(`${server.url}/messages`)).json();
+      expect(board.messages.map((m: { author: string }) => m.author)).toEqual(['alice']);
+      const store = sqliteStore({ file: env.AUTH_SQLITE_FILE });
+      expect(await store.get(userKey('bob'))).toBeUndefined();
+      expect((await store.list(MESSAGES_PK)).map((m) => m.data.author)).toEqual(['alice']);
+      await store.close();
+      expect((await gatehouse(['user', 'delete', 'bob', '--yes'], env))).toMatchObject({ code: 1, stderr: 'No user bob\n' });
+    });
+
+    it('rotates the signing key: old tokens keep working, the old key leaves the JWKS once they have expired', async () => {
+      const before = (await postJson(`${server.url}/login`, { username: 'alice', password: PASSWORD })).body.response.token as string;
+      const oldKid = decodeProtectedHeader(before).kid!;
+      const run = await gatehouse(['rotate-keys'], env);
+      expect(run.code).toBe(0);
+      const [, newKid] = /^New signing key (\S+)$/m.exec(run.stdout)!;
+      expect(newKid).not.toBe(oldKid);
+      expect(run.stdout).toMatch(new RegExp(`^Key ${oldKid} leaves the JWKS at \\d{4}-`, 'm'));
+
+      const store = sqliteStore({ file: env.AUTH_SQLITE_FILE });
+      const keys = await store.list(KEYS_PK, { prefix: SIGNING_KEY_PREFIX });
+      expect(keys.map((k) => k.data.kid)).toEqual([oldKid, newKid]);
+      const retiring = keys.find((k) => k.data.kid === oldKid)!;
+      // Five minutes for every instance to switch, one token lifetime (3600 s), one minute spare.
+      expect(retiring.expiresAt! - Date.now()).toBeGreaterThan((300 + 3600) * 1000);
+      expect(retiring.expiresAt! - Date.now()).toBeLessThanOrEqual((300 + 3600 + 60) * 1000);
+      expect(keys.find((k) => k.data.kid === newKid)!.expiresAt).toBeUndefined();
+      await store.close();
+
+      expect(await verifies(before)).toBe(true);
+      // A server started now signs with the new key and still accepts the old key's tokens.
+      const next = await startServer(env);
+      try {
+        const after = (await postJson(`${next.url}/login`, { username: 'alice', password: PASSWORD })).body.response.token as string;
+        expect(decodeProtectedHeader(after).kid).toBe(newKid);
+        expect((await postJson(`${next.url}/verify`, { token: before })).status).toBe(200);
+        const jwks = await (await fetch(`${next.url}/.well-known/jwks.json`)).json();
+        expect(jwks.keys.map((k: { kid: string }) => k.kid).sort()).toEqual([oldKid, newKid].sort());
+      } finally {
+        await next.stop();
+      }
+    });
+  });
+
+  it('works on DynamoDB the same way', async () => {
+    const table = uniqueTable('cli');
+    await ensureTable(localClients().client, table);
+    const env = { AUTH_STORE: 'dynamodb', AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'), AUTH_TABLE: table };
+    const server = await startServer(env);
+    try {
+      await postJson(`${server.url}/register`, { name: 'Dee', username: 'dee', password: PASSWORD });
+      const token = (await postJson(`${server.url}/login`, { username: 'dee', password: PASSWORD })).body.response.token as string;
+      expect((await gatehouse(['sessions', 'list', 'dee'], env)).stdout).toContain(String(decodeJwt(token).sid));
+      expect((await gatehouse(['user', 'delete', 'dee', '--yes'], env)).stdout).toBe('Removed dee: 1 session(s), 0 message(s)\n');
+      expect((await postJson(`${server.url}/verify`, { token })).status).toBe(401);
+    } finally {
+      await server.stop();
+    }
+  });
+});
