@@ -26,6 +26,8 @@ export interface UserRecord extends Record<string, unknown> {
   email?: string;
   passwordHash: string;
   createdAt: string;
+  /** The tutorial table this user was imported from, if any. */
+  importedFrom?: string;
 }
 
 export interface SessionRecord extends Record<string, unknown> {

@@ -4,6 +4,9 @@ import { systemClock } from '../core/clock';
 import { canonicalUsername } from '../core/identity';
 import { endSession, listSessions } from '../core/sessions';
 import { signingKeys } from '../core/signing-keys';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { importUsers, type ImportReport } from '../core/import-users';
 import { ensureTable } from '../store/dynamodb-table';
 import type { Store } from '../store/store';
 import { ConfigError, loadConfig } from './config';
@@ -60,7 +63,75 @@ function parse(args: string[], options: Options = {}): { values: Record<string, 
   }
 }
 
+/** A bar when stderr is a terminal, a line per page otherwise. */
+function progress(io: Io, total: number | undefined, tty: boolean) {
+  return (r: ImportReport) => {
+    const done = r.seen;
+    const bar = total ? `[${'#'.repeat(Math.min(30, Math.round((done / total) * 30))).padEnd(30, '.')}] ` : '';
+    const line = `${bar}${done}${total ? `/${total}` : ''} read · ${r.imported} imported · ${r.alreadyImported} already there · ${r.skipped.length} skipped`;
+    if (tty) process.stderr.write(`\r${line}`);
+    else io.err(line);
+  };
+}
+
 const commands: Record<string, Command> = {
+  'import-users': {
+    usage: 'gatehouse import-users --source-table NAME [--dry-run] [--limit N] [--page-size N]',
+    summary: "copy users from a tutorial table (username, name, bcrypt password) into Gatehouse",
+    help: `Reads the tutorials' DynamoDB table (partition key "username"; items {username, name,
+password: bcrypt hash, tokens?: [...]}) and creates each user in Gatehouse's store. bcrypt hashes
+are kept and become Argon2id at the user's first login; old tokens are dropped. A checkpoint
+after every page lets an interrupted import carry on where it stopped; users imported earlier
+are counted, never written twice. Ends with a report: imported, already there, skipped and why.
+Options:
+  --source-table NAME  the tutorial table (read with the AWS SDK's own configuration)
+  --dry-run            check every item and report, writing nothing
+  --limit N            import at most N users in this run; the next run carries on
+  --page-size N        items read per request (default 100)
+${STORE_HELP}`,
+    async run(args, io) {
+      const { values } = parse(args, { 'source-table': { type: 'string' }, 'dry-run': { type: 'boolean' }, limit: { type: 'string' }, 'page-size': { type: 'string' } });
+      const source = values['source-table'];
+      if (typeof source !== 'string' || !source) throw new UsageError('--source-table is required');
+      const number = (flag: string, fallback?: number) => {
+        const raw = values[flag];
+        if (raw === undefined) return fallback;
+        if (!/^\d+$/.test(String(raw)) || Number(raw) < 1) throw new UsageError(`--${flag} must be a whole number from 1`);
+        return Number(raw);
+      };
+      const limit = number('limit');
+      const pageSize = number('page-size', 100)!;
+      const dryRun = Boolean(values['dry-run']);
+      const clients = createDynamoClients(io.env);
+      try {
+        const described = await clients.client.send(new DescribeTableCommand({ TableName: source }));
+        const total = described.Table?.ItemCount || undefined;
+        const tty = Boolean(process.stderr.isTTY) && io.env.CI !== 'true';
+        const report = await withStore(io, (store) =>
+          importUsers(store, systemClock, {
+            source,
+            dryRun,
+            limit,
+            keyOf: (item) => ({ username: item.username }),
+            readPage: async (start) => {
+              const page = await clients.document.send(new ScanCommand({ TableName: source, Limit: pageSize, ConsistentRead: true, ExclusiveStartKey: start }));
+              return { items: page.Items ?? [], next: page.LastEvaluatedKey };
+            },
+            onProgress: progress(io, total, tty),
+          }),
+        );
+        if (tty) process.stderr.write('\n');
+        const verb = dryRun ? 'Would import' : 'Imported';
+        io.out(`${verb} ${report.imported} user(s) from ${source}; ${report.alreadyImported} already there; ${report.skipped.length} skipped${report.resumed ? ' (carried on from the last run)' : ''}.`);
+        for (const { username: name, reason } of report.skipped) io.out(`  skipped ${name}: ${reason}`);
+        if (!report.finished) io.out(`Stopped after ${limit} import(s); run the same command again to carry on.`);
+        return 0;
+      } finally {
+        clients.client.destroy();
+      }
+    },
+  },
+
   'create-table': {
     usage: 'gatehouse create-table [--table NAME]',
     summary: 'create the DynamoDB table (on-demand, TTL on) in your own account; safe to run again',
