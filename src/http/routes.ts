@@ -15,6 +15,10 @@ export const ROUTES = [
   { method: 'GET', path: '/health' },
   { method: 'GET', path: '/.well-known/jwks.json' },
   { method: 'GET', path: '/.well-known/openid-configuration' },
+  { method: 'GET', path: '/openapi.json', docs: true },
+  { method: 'GET', path: '/docs', docs: true },
+  { method: 'GET', path: '/docs/docs.js', docs: true },
+  { method: 'GET', path: '/docs/docs.css', docs: true },
 ] as const;
 
 export type Route = (typeof ROUTES)[number];

@@ -29,3 +29,12 @@ export const tokenBody = z.object({
   username: optionalText(256),
   token: optionalText(4096),
 });
+
+export const refreshBody = z.object({ refreshToken: z.string().check(z.minLength(1), z.maxLength(4096)) });
+
+export const passwordBody = z.object({
+  currentPassword: z.string().check(z.minLength(1), z.maxLength(LOGIN_PASSWORD_MAX)),
+  newPassword: z.string().check(z.minLength(1), z.maxLength(LOGIN_PASSWORD_MAX, { error: `newPassword must be at most ${PASSWORD_MAX} characters` })),
+});
+
+export const messageBody = z.object({ text: z.string().check(z.minLength(1), z.maxLength(4000)) });

@@ -6,6 +6,7 @@ import { THROTTLE_DEFAULTS } from '../../src/core/throttle';
 import { createApp, type HttpSettings } from '../../src/http/app';
 import type { Store } from '../../src/store/store';
 import { testClock, type TestClock } from './clock';
+import { checkConformance } from './conformance';
 
 export const ISSUER = 'http://localhost:3000';
 
@@ -55,9 +56,11 @@ export async function makeTestApp(
   const call: TestApp['call'] = (path, init = {}) => {
     const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');
     const body = init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
-    return Promise.resolve(
-      app.request(path, { method, body, headers: { 'content-type': 'application/json', ...init.headers } }),
-    );
+    return Promise.resolve(app.request(path, { method, body, headers: { 'content-type': 'application/json', ...init.headers } })).then(async (res) => {
+      // Every answer the suites see must be one the OpenAPI description promises.
+      await checkConformance(method, path, res);
+      return res;
+    });
   };
   return {
     app,

@@ -1,4 +1,6 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
+import { DOCS_CSS, DOCS_HTML, DOCS_JS } from '../docs-page';
+import { openApiDocument } from '../openapi';
 import { StoreUnavailableError } from '../../store/store';
 import { errorBody } from '../errors';
 import type { Env, RouteContext } from '../app';
@@ -22,6 +24,21 @@ export function discoveryRoutes(app: Hono<Env>, { deps }: RouteContext): void {
     c.header('Cache-Control', 'public, max-age=300');
     return c.json(jwks);
   });
+
+  const document = openApiDocument(issuer);
+  app.get('/openapi.json', (c) => {
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.json(document);
+  });
+  // The docs page runs its own script and style from this origin, and nothing else.
+  const page = (body: string, type: string) => (c: Context<Env>) => {
+    c.header('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.body(body, 200, { 'Content-Type': type });
+  };
+  app.get('/docs', page(DOCS_HTML, 'text/html; charset=utf-8'));
+  app.get('/docs/docs.js', page(DOCS_JS, 'text/javascript; charset=utf-8'));
+  app.get('/docs/docs.css', page(DOCS_CSS, 'text/css; charset=utf-8'));
 
   app.get('/.well-known/openid-configuration', (c) => {
     c.header('Cache-Control', 'public, max-age=3600');

@@ -1,11 +1,10 @@
 import type { Hono } from 'hono';
-import * as z from 'zod/mini';
 import { latestMessages, postMessage } from '../../core/messages';
 import { parseBody } from '../body';
+import { messageBody } from '../schemas';
 import { requireUser } from '../authentication';
 import type { Env, RouteContext } from '../app';
 
-const messageBody = z.object({ text: z.string().check(z.minLength(1), z.maxLength(4000)) });
 
 export function messageRoutes(app: Hono<Env>, context: RouteContext): void {
   const { store, clock } = context.deps;

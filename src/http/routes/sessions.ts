@@ -1,17 +1,11 @@
 import type { Hono } from 'hono';
-import * as z from 'zod/mini';
-import { PASSWORD_MAX } from '../../core/passwords';
 import { originMayHoldCookie, requireUser } from '../authentication';
 import { parseBody } from '../body';
 import { clearSessionCookie, setSessionCookie } from '../credentials';
 import { sendError } from '../errors';
+import { passwordBody, refreshBody } from '../schemas';
 import type { Env, RouteContext } from '../app';
 
-const refreshBody = z.object({ refreshToken: z.string().check(z.minLength(1), z.maxLength(4096)) });
-const passwordBody = z.object({
-  currentPassword: z.string().check(z.minLength(1), z.maxLength(1024)),
-  newPassword: z.string().check(z.minLength(1), z.maxLength(1024, { error: `newPassword must be at most ${PASSWORD_MAX} characters` })),
-});
 
 export function sessionRoutes(app: Hono<Env>, context: RouteContext): void {
   const { auth, cookie, caller } = context;

@@ -1,0 +1,60 @@
+import * as z from 'zod/mini';
+
+// What each route answers: the OpenAPI description is generated from these, and the tests hold
+// every response the suites see to them.
+
+const publicUser = z.object({ username: z.string(), name: z.string(), email: z.optional(z.string()) });
+
+export const errorResponse = z.object({
+  message: z.string(),
+  code: z.string(),
+  field: z.optional(z.string()),
+  verified: z.optional(z.literal(false)),
+});
+
+export const registered = z.object({ message: z.literal('User registered successfully'), user: publicUser });
+
+const tokenPair = {
+  tokenType: z.literal('Bearer'),
+  expiresIn: z.number(),
+  refreshToken: z.string(),
+};
+
+export const loggedIn = z.object({
+  message: z.literal('User logged in successfully'),
+  response: z.object({ username: z.string(), name: z.string(), token: z.string() }),
+  ...tokenPair,
+});
+
+export const refreshed = z.object({
+  message: z.literal('Token refreshed'),
+  response: z.object({ username: z.string(), token: z.string() }),
+  ...tokenPair,
+});
+
+export const verified = z.object({ verified: z.literal(true), message: z.literal('success'), username: z.string(), token: z.string() });
+
+export const done = z.object({ message: z.string() });
+
+export const ended = z.object({ message: z.string(), ended: z.number() });
+
+export const profile = z.object({ username: z.string(), name: z.string(), email: z.optional(z.string()), createdAt: z.string() });
+
+export const sessionList = z.object({
+  sessions: z.array(
+    z.object({ id: z.string(), createdAt: z.string(), lastUsedAt: z.string(), userAgent: z.optional(z.string()), current: z.boolean() }),
+  ),
+});
+
+const message = z.object({ id: z.string(), author: z.string(), text: z.string(), createdAt: z.string() });
+export const messageList = z.object({ messages: z.array(message) });
+export const messagePosted = z.object({ message: z.literal('Message posted'), item: message });
+
+export const health = z.object({ status: z.literal('ok') });
+export const healthDown = z.object({ status: z.literal('unavailable'), message: z.string(), code: z.literal('store_unavailable') });
+
+export const jwks = z.object({
+  keys: z.array(z.object({ kty: z.literal('RSA'), kid: z.string(), alg: z.literal('RS256'), use: z.literal('sig'), n: z.string(), e: z.string() })),
+});
+
+export const discovery = z.object({ issuer: z.string(), jwks_uri: z.string(), id_token_signing_alg_values_supported: z.array(z.string()) });
