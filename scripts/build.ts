@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { unpackFromNpm } from '../src/entry/npm-pack';
+import { buildWeb } from './build-web';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
@@ -66,9 +67,8 @@ async function main(): Promise<void> {
     sizes.push(`${fn.name}.mjs ${(statSync(out).size / 1024).toFixed(0)} KiB`);
   }
   writeFileSync(join(DIST, 'lambda', 'sizes.txt'), sizes.join('\n') + '\n');
-  // The web app needs no compiling: its files are deployed as they are (config.json is added at deploy).
-  rmSync(join(DIST, 'web'), { recursive: true, force: true });
-  cpSync(join(ROOT, 'web'), join(DIST, 'web'), { recursive: true });
+  // config.json is added at deploy time.
+  await buildWeb();
   process.stdout.write(`Built dist/lambda: ${sizes.join(', ')}; dist/web\n`);
 }
 

@@ -1,29 +1,25 @@
-// The message board: sign up, log in, log out, read and post. No framework, no build step.
+// The message board: sign up, log in, log out, read and post. No framework; the typed client
+// (src/client) is bundled in by the build.
 // Served by the API itself (same origin: the HttpOnly session cookie does the work, and the token
 // never touches script-readable storage) or from another origin such as S3/CloudFront (config.json
 // names the API; the token is sent as a bearer token and kept in this origin's localStorage).
 
+import { createClient, GatehouseError } from '../src/client/gatehouse-client.ts';
+
 const TOKEN_KEY = 'gatehouse.token';
 const $ = (id) => document.getElementById(id);
-const state = { apiUrl: '', sameOrigin: true, user: null };
-
-class ApiError extends Error {
-  constructor(message, code, status) {
-    super(message);
-    this.code = code;
-    this.status = status;
-  }
-}
+const state = { apiUrl: '', sameOrigin: true, user: null, client: null };
 
 const sentence = (text) => (text ? text.charAt(0).toUpperCase() + text.slice(1) : text);
 
 /** Words a person can act on, for every answer the API can give. */
-function describe(status, body, retryAfter) {
-  if (status === 429) return `Too many attempts. Please wait ${retryAfter || 'a few'} seconds and try again.`;
-  if (status >= 500) return 'The service is not available right now. Please try again in a moment.';
-  if (status === 413) return 'That is too long to send.';
-  if (body && typeof body.message === 'string') return sentence(body.message.endsWith('.') ? body.message : `${body.message}.`);
-  return `Something went wrong (HTTP ${status}).`;
+function describe(error) {
+  if (!(error instanceof GatehouseError)) return 'Something went wrong. Please try again.';
+  if (error.code === 'network') return error.message;
+  if (error.status === 429) return `Too many attempts. Please wait ${error.retryAfter ?? 'a few'} seconds and try again.`;
+  if (error.status >= 500) return 'The service is not available right now. Please try again in a moment.';
+  if (error.status === 413) return 'That is too long to send.';
+  return sentence(error.message.endsWith('.') ? error.message : `${error.message}.`);
 }
 
 async function loadConfig() {
@@ -37,30 +33,14 @@ async function loadConfig() {
     // No config: the API is this origin.
   }
   state.sameOrigin = !state.apiUrl || new URL(state.apiUrl, location.href).origin === location.origin;
+  state.client = createClient({
+    baseUrl: state.apiUrl,
+    token: storedToken,
+    credentials: state.sameOrigin ? 'same-origin' : 'omit',
+  });
 }
 
 const storedToken = () => (state.sameOrigin ? null : localStorage.getItem(TOKEN_KEY));
-
-async function api(path, { method = 'GET', body } = {}) {
-  const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const token = storedToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let res;
-  try {
-    res = await fetch(state.apiUrl + path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: state.sameOrigin ? 'same-origin' : 'omit',
-    });
-  } catch {
-    throw new ApiError('The service cannot be reached. Check your connection and try again.', 'network', 0);
-  }
-  const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new ApiError(describe(res.status, data, res.headers.get('Retry-After')), data.code, res.status);
-  return data;
-}
 
 function show(kind, text) {
   const notice = $('notice');
@@ -108,9 +88,9 @@ function renderMessages(messages) {
 
 async function loadMessages() {
   try {
-    renderMessages((await api('/messages')).messages);
+    renderMessages((await state.client.messages()).messages);
   } catch (error) {
-    show('error', `The messages could not be loaded. ${error.message}`);
+    show('error', `The messages could not be loaded. ${describe(error)}`);
   }
 }
 
@@ -121,12 +101,12 @@ async function loadUser() {
     return;
   }
   try {
-    const profile = await api('/user/myprofile');
+    const profile = await state.client.profile();
     state.user = { username: profile.username, name: profile.name };
   } catch (error) {
     state.user = null;
     if (error.status === 401) localStorage.removeItem(TOKEN_KEY);
-    else show('error', error.message);
+    else show('error', describe(error));
   }
 }
 
@@ -154,7 +134,7 @@ async function logIn() {
   const { username, password } = credentials();
   if (!username || !password) return show('error', 'Enter your username and password.');
   try {
-    const result = await api('/login', { method: 'POST', body: { username, password } });
+    const result = await state.client.login({ username, password });
     if (!state.sameOrigin) localStorage.setItem(TOKEN_KEY, result.response.token);
     state.user = { username: result.response.username, name: result.response.name };
     $('password').value = '';
@@ -162,7 +142,7 @@ async function logIn() {
     show('notice', `Welcome, ${state.user.name}.`);
     $('message').focus();
   } catch (error) {
-    show('error', error.message);
+    show('error', describe(error));
   }
 }
 
@@ -172,19 +152,19 @@ async function signUp() {
   if (!name) return show('error', 'Enter your name to sign up.');
   if (!username || !password) return show('error', 'Choose a username and a password to sign up.');
   try {
-    await api('/register', { method: 'POST', body: { name, username, password } });
+    await state.client.register({ name, username, password });
   } catch (error) {
-    return show('error', error.status === 409 ? 'That username is taken. Choose another, or log in.' : error.message);
+    return show('error', error.status === 409 ? 'That username is taken. Choose another, or log in.' : describe(error));
   }
   await logIn();
 }
 
 async function logOut() {
   try {
-    await api('/logout', { method: 'POST' });
+    await state.client.logout();
   } catch (error) {
     // Already ended elsewhere: the person is logged out either way.
-    if (error.status !== 401) return show('error', error.message);
+    if (error.status !== 401) return show('error', describe(error));
   }
   localStorage.removeItem(TOKEN_KEY);
   state.user = null;
@@ -196,14 +176,14 @@ async function post() {
   const text = $('message').value.trim();
   if (!text) return show('error', 'Write a message first.');
   try {
-    await api('/messages', { method: 'POST', body: { text } });
+    await state.client.postMessage({ text });
     $('message').value = '';
     $('message-count').textContent = '0';
     clearMessages();
     await loadMessages();
   } catch (error) {
     if (error.status === 401) return endedElsewhere();
-    show('error', error.message);
+    show('error', describe(error));
   }
 }
 

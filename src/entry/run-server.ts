@@ -11,7 +11,8 @@ import { nodeClientAddress } from './client-address';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const WEB_DIR = fileURLToPath(new URL('../../web', import.meta.url));
+/** The built web app (`npm start` builds it first; `npm run build` too). */
+const WEB_DIR = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
 /**

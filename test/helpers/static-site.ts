@@ -17,7 +17,7 @@ export async function startStaticSite(apiUrl: string, chosenPort?: number): Prom
     const file = path === '/' ? 'index.html' : path.slice(1);
     if (!/^[\w.-]+$/.test(file)) return void res.writeHead(404).end();
     try {
-      const body = readFileSync(join(ROOT, 'web', file));
+      const body = readFileSync(join(ROOT, 'dist', 'web', file));
       const type = TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream';
       res.writeHead(200, { 'content-type': type, 'content-security-policy': `default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ${apiUrl}` }).end(body);
     } catch {

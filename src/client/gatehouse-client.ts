@@ -1,0 +1,100 @@
+import type * as z from 'zod/mini';
+import type * as res from '../http/responses';
+import type { loginBody, messageBody, passwordBody, registerBody, tokenBody } from '../http/schemas';
+
+/**
+ * A typed client for front ends: one method per route, request and answer types inferred from the
+ * very schemas the server validates with and its OpenAPI description is generated from. Runs
+ * wherever `fetch` does (browsers, Node, workers).
+ */
+
+export type RegisterRequest = z.input<typeof registerBody>;
+export type LoginRequest = z.input<typeof loginBody>;
+export type TokenRequest = z.input<typeof tokenBody>;
+export type PasswordRequest = z.input<typeof passwordBody>;
+export type MessageRequest = z.input<typeof messageBody>;
+export type Registered = z.output<typeof res.registered>;
+export type LoggedIn = z.output<typeof res.loggedIn>;
+export type Refreshed = z.output<typeof res.refreshed>;
+export type Verified = z.output<typeof res.verified>;
+export type Profile = z.output<typeof res.profile>;
+export type SessionList = z.output<typeof res.sessionList>;
+export type MessageList = z.output<typeof res.messageList>;
+export type MessagePosted = z.output<typeof res.messagePosted>;
+export type Ended = z.output<typeof res.ended>;
+export type Done = z.output<typeof res.done>;
+export type ErrorBody = z.output<typeof res.errorResponse>;
+
+/** Any answer other than success: the status, the stable `code`, the message, and Retry-After on 429. */
+export class GatehouseError extends Error {
+  override readonly name = 'GatehouseError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface ClientOptions {
+  /** The API's base URL; '' for the same origin. */
+  readonly baseUrl?: string;
+  /** The access token to send as a bearer token; read before every request. */
+  readonly token?: () => string | null | undefined;
+  /** 'include' to send the session cookie cross-origin; 'same-origin' by default. */
+  readonly credentials?: 'omit' | 'same-origin' | 'include';
+  readonly fetch?: typeof fetch;
+}
+
+export function createClient(options: ClientOptions = {}) {
+  const base = (options.baseUrl ?? '').replace(/\/+$/, '');
+  const send = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const token = options.token?.();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let response: Response;
+    try {
+      response = await send(base + path, {
+        method,
+        headers,
+        credentials: options.credentials ?? 'same-origin',
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch {
+      throw new GatehouseError(0, 'network', 'The service cannot be reached. Check your connection and try again.');
+    }
+    const data = (await response.json().catch(() => ({}))) as Partial<ErrorBody>;
+    if (!response.ok) {
+      const retry = Number(response.headers.get('Retry-After'));
+      throw new GatehouseError(
+        response.status,
+        typeof data.code === 'string' ? data.code : 'http_error',
+        typeof data.message === 'string' ? data.message : `HTTP ${response.status}`,
+        Number.isFinite(retry) && retry > 0 ? retry : undefined,
+      );
+    }
+    return data as T;
+  }
+
+  return {
+    register: (body: RegisterRequest) => call<Registered>('POST', '/register', body),
+    login: (body: LoginRequest) => call<LoggedIn>('POST', '/login', body),
+    verify: (body: TokenRequest = {}) => call<Verified>('POST', '/verify', body),
+    logout: (body: TokenRequest = {}) => call<Done>('POST', '/logout', body),
+    profile: () => call<Profile>('GET', '/user/myprofile'),
+    refresh: (refreshToken: string) => call<Refreshed>('POST', '/token/refresh', { refreshToken }),
+    logoutAll: () => call<Ended>('POST', '/logout/all'),
+    changePassword: (body: PasswordRequest) => call<Ended>('POST', '/password', body),
+    sessions: () => call<SessionList>('GET', '/sessions'),
+    endSession: (id: string) => call<Done>('DELETE', `/sessions/${encodeURIComponent(id)}`),
+    messages: () => call<MessageList>('GET', '/messages'),
+    postMessage: (body: MessageRequest) => call<MessagePosted>('POST', '/messages', body),
+  };
+}
+
+export type GatehouseClient = ReturnType<typeof createClient>;
