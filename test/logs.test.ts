@@ -46,7 +46,7 @@ function expectNoSecrets(logs: string, secrets: string[], hashes: string[]) {
 describe('logs carry no password, hash, access token or refresh token', () => {
   it('in-process, at debug level, over the whole flow', async () => {
     const lines: string[] = [];
-    const logger = jsonLogger('debug', (line) => lines.push(line));
+    const logger = jsonLogger('debug', { write: (line: string) => lines.push(line.trimEnd()) });
     const store = sqliteStore({ file: ':memory:' });
     const t = await makeTestApp(store, { logger });
     const secrets = await wholeFlow(t.call);
@@ -56,6 +56,22 @@ describe('logs carry no password, hash, access token or refresh token', () => {
     // The log is still useful: every request is there with its route and status.
     expect(lines.filter((line) => JSON.parse(line).msg === 'request').length).toBe(17);
     expect(logs).toContain('"route":"/token/refresh"');
+  });
+
+  it('blanks secret-named fields even if a caller passes them, and keeps the rest', () => {
+    const lines: string[] = [];
+    const logger = jsonLogger('info', { write: (line: string) => lines.push(line) });
+    logger.warn('careless', { user: 'alice', password: 'hunter2hunter2', request: { authorization: 'Bearer abc', token: 'eyJx' } });
+    const entry = JSON.parse(lines[0]!);
+    expect(entry).toMatchObject({ level: 'warn', msg: 'careless', user: 'alice', password: '[redacted]', request: { authorization: '[redacted]', token: '[redacted]' } });
+    expect(entry.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(lines.join('')).not.toMatch(/hunter2|abc|eyJx/);
+  });
+
+  it('writes nothing below its level', () => {
+    const lines: string[] = [];
+    jsonLogger('warn', { write: (line: string) => lines.push(line) }).info('quiet', {});
+    expect(lines).toEqual([]);
   });
 
   describe('from the real server', () => {

@@ -1,13 +1,11 @@
 import { ConfigError, loadConfig, type Config } from './config';
-import { jsonLogger, type LogLevel } from './json-logger';
+import { jsonLogger, logLevel } from './json-logger';
 import type { Logger } from '../core/logger';
 
-const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
 /** Configuration and logger of a Lambda container, read once. A bad value fails every invocation with one clear line. */
 export function lambdaConfig(env: Readonly<Record<string, string | undefined>>): { config: Config; logger: Logger } {
-  const level = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
-  const logger = jsonLogger(LEVELS.includes(level) ? level : 'info');
+  const logger = jsonLogger(logLevel(env.LOG_LEVEL));
   try {
     const config = loadConfig(env);
     if (config.store !== 'dynamodb') throw new ConfigError(`Invalid configuration: AUTH_STORE=${JSON.stringify(config.store)}: only 'dynamodb' runs on Lambda`);

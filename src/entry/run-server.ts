@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from './config';
-import { jsonLogger, type LogLevel } from './json-logger';
+import { jsonLogger, logLevel } from './json-logger';
 import { systemClock } from '../core/clock';
 import { openStore } from './open-store';
 import { createHttpApp } from './services';
@@ -13,7 +13,6 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** The built web app (`npm start` builds it first; `npm run build` too). */
 const WEB_DIR = fileURLToPath(new URL('../../dist/web', import.meta.url));
-const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
 /**
  * Starts the HTTP server from the environment and stops it cleanly on SIGINT/SIGTERM: the server
@@ -32,8 +31,7 @@ export async function runServer(env: Env, onStopped: () => Promise<void> = async
     }
     throw error;
   }
-  const level = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
-  const logger = jsonLogger(LEVELS.includes(level) ? level : 'info');
+  const logger = jsonLogger(logLevel(env.LOG_LEVEL));
   const { store, label } = await openStore(config, env, systemClock);
   const app = createHttpApp(config, store, logger, systemClock, {
     clientAddress: nodeClientAddress(config.trustProxy),

@@ -25,8 +25,10 @@ export function discoveryRoutes(app: Hono<Env>, { deps }: RouteContext): void {
     return c.json(jwks);
   });
 
-  const document = openApiDocument(issuer);
+  // Built on first request, not at start-up: a cold start does not pay for it.
+  let document: Record<string, unknown> | undefined;
   app.get('/openapi.json', (c) => {
+    document ??= openApiDocument(issuer);
     c.header('Cache-Control', 'public, max-age=300');
     return c.json(document);
   });
