@@ -5,11 +5,12 @@ import type { Clock } from './clock';
 import { AuthError, rateLimited } from './errors';
 import { canonicalEmail, canonicalName, canonicalUsername, EMAIL_RULE, NAME_RULE, USERNAME_RULE } from './identity';
 import { checkNewPassword, LOGIN_PASSWORD_MAX, normalizePassword, type PasswordCheck, type PasswordHasher } from './passwords';
-import { emailKey, sessionKey, userKey, type UserRecord } from './records';
+import { sessionKey, userKey, type UserRecord } from './records';
 import { refreshSession, type RefreshedPair } from './refresh';
 import { createSession, endSession, endSessions, listSessions, newSessionId, SID_PATTERN } from './sessions';
 import type { SigningKeys } from './signing-keys';
 import { createThrottle, type ThrottleSettings } from './throttle';
+import { insertUser } from './users';
 
 export type { Authenticated, AuthFailure };
 
@@ -120,14 +121,7 @@ export function createAuth(deps: AuthDeps): Auth {
       createdAt: new Date(clock.now()).toISOString(),
     };
     try {
-      if (email) {
-        await store.transact([
-          { type: 'create', item: { ...userKey(username), data: user } },
-          { type: 'create', item: { ...emailKey(email), data: { username } } },
-        ]);
-      } else {
-        await store.create({ ...userKey(username), data: user });
-      }
+      await insertUser(store, user);
     } catch (error) {
       if (isConditionFailed(error)) throw new AuthError('user_exists');
       throw error;

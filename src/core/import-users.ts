@@ -1,7 +1,8 @@
 import { isConditionFailed, type Store } from '../store/store';
 import type { Clock } from './clock';
 import { canonicalEmail, canonicalName, canonicalUsername } from './identity';
-import { emailKey, userKey, type UserRecord } from './records';
+import { userKey, type UserRecord } from './records';
+import { insertUser } from './users';
 
 /** An item of the tutorials' user table: partition key `username`, a bcrypt `password`, old `tokens`. */
 export type LegacyUser = Record<string, unknown>;
@@ -112,14 +113,7 @@ async function importOne(
     importedFrom: options.source,
   };
   try {
-    if (email) {
-      await store.transact([
-        { type: 'create', item: { ...userKey(username), data: user } },
-        { type: 'create', item: { ...emailKey(email), data: { username } } },
-      ]);
-    } else {
-      await store.create({ ...userKey(username), data: user });
-    }
+    await insertUser(store, user);
     return 'imported';
   } catch (error) {
     if (!isConditionFailed(error)) throw error;
