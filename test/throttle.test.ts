@@ -31,6 +31,21 @@ describe.each(storeFactories)('throttling in the store, on $name', (factory) => 
     expect((await login(t, 'alice', PASSWORD)).status).toBe(200);
   });
 
+  it('gives a burst of parallel guesses no more tries than the same guesses in a row', async () => {
+    const t = await app({ accountFailuresPerHour: 12 });
+    const burst = await Promise.all(Array.from({ length: 40 }, () => login(t, 'alice', WRONG)));
+    const statuses = burst.map((res) => res.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(35);
+    expect((await login(t, 'alice', PASSWORD)).status).toBe(429);
+    // From many addresses at once, the account takes at most its hourly cap of guesses.
+    const spread = await Promise.all(Array.from({ length: 30 }, (_, i) => login(t, 'alice', WRONG, `10.9.0.${i}`)));
+    expect(spread.every((res) => res.status === 401)).toBe(true);
+    expect((await login(t, 'alice', PASSWORD, '10.9.1.1')).status).toBe(401);
+    t.clock.advance(3_600_000);
+    expect((await login(t, 'alice', PASSWORD, '10.9.1.1')).status).toBe(200);
+  });
+
   it('backs off: each further failure doubles the wait, up to 15 minutes', async () => {
     const t = await app();
     await fail(t, 5);

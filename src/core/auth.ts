@@ -2,7 +2,7 @@ import { isConditionFailed, type Store } from '../store/store';
 import { issueAccessToken, type TokenSettings } from './access-tokens';
 import { createAuthenticator, type Authenticated, type AuthFailure } from './authenticator';
 import type { Clock } from './clock';
-import { AuthError, rateLimited } from './errors';
+import { AuthError } from './errors';
 import { canonicalEmail, canonicalName, canonicalUsername, EMAIL_RULE, NAME_RULE, USERNAME_RULE } from './identity';
 import { checkNewPassword, LOGIN_PASSWORD_MAX, normalizePassword, type PasswordCheck, type PasswordHasher } from './passwords';
 import { sessionKey, userKey, type UserRecord } from './records';
@@ -141,17 +141,13 @@ export function createAuth(deps: AuthDeps): Auth {
     // dummy hash either way, and start-up does not.
     const dummy = hasher.dummyHash();
     dummy.catch(() => undefined);
-    const [state, item] = username
-      ? await Promise.all([throttle.loginState(username, caller.client), store.get<UserRecord>(userKey(username))])
+    const [attempt, item] = username
+      ? await Promise.all([throttle.begin(username, caller.client), store.get<UserRecord>(userKey(username))])
       : [undefined, undefined];
-    if (state && state.waitSeconds > 0) throw rateLimited(state.waitSeconds);
-    const usable = item && !state?.accountLocked ? item : undefined;
+    const usable = item && !attempt?.accountLocked ? item : undefined;
     const outcome = await hasher.verify(usable ? usable.data.passwordHash : await dummy, password);
-    if (!usable || !outcome.ok) {
-      if (username) await throttle.recordFailure(username, caller.client);
-      throw failure;
-    }
-    await throttle.recordSuccess(usable.data.username, caller.client, state!);
+    if (!usable || !outcome.ok) throw failure;
+    await attempt!.succeeded();
     return { item: usable, password, needsRehash: outcome.needsRehash };
   }
 

@@ -1,4 +1,4 @@
-import type { Key, Store } from '../store/store';
+import { isConditionFailed, type Key, type Store } from '../store/store';
 import type { Clock } from './clock';
 import { rateLimited } from './errors';
 
@@ -30,26 +30,28 @@ export const THROTTLE_DEFAULTS: ThrottleSettings = {
 const HOUR = 3_600_000;
 const TEN_MINUTES = 600_000;
 
-export interface LoginState {
-  /** Seconds until this client may try this account again; 0 when it may now. */
-  readonly waitSeconds: number;
-  /** The account has had too many failures this hour: every attempt fails until the hour ends. */
+/**
+ * An attempt that may go on to check the password. A failure needs nothing more: the attempt is
+ * already counted, and any lock it took runs out on its own.
+ */
+export interface Attempt {
+  /** The account has had too many failures this hour: the attempt must fail like a wrong password. */
   readonly accountLocked: boolean;
-  /** Failures of this account from this client in the current window. */
-  readonly failures: number;
+  /** The password was right: this client's failures for this account are forgotten. */
+  succeeded(): Promise<void>;
 }
 
 /**
  * Brute-force limits kept in the store, so they hold across processes and Lambda instances.
- * Every key is per account name (existing or not), so a limit never tells whether an account exists.
+ * Every attempt is counted atomically before any password is checked, so a burst of parallel
+ * guesses gets no more tries than the same guesses one after another. Every key is per account
+ * name (existing or not), so a limit never tells whether an account exists.
  */
 export interface Throttle {
   /** Counts one attempt of this client; rate_limited when over its cap. */
   admit(kind: 'login' | 'register', client: string): Promise<void>;
-  loginState(username: string, client: string): Promise<LoginState>;
-  recordFailure(username: string, client: string): Promise<void>;
-  /** After a success: this client's failures for this account are forgotten. */
-  recordSuccess(username: string, client: string, state: LoginState): Promise<void>;
+  /** Counts an attempt at this account from this client; rate_limited when it must wait. */
+  begin(username: string, client: string): Promise<Attempt>;
 }
 
 const pairPk = (username: string, client: string) => `THROTTLE#pair#${username}#${client}`;
@@ -76,38 +78,46 @@ export function createThrottle(store: Store, clock: Clock, settings: ThrottleSet
       if (counter.value > cap) throw rateLimited((counter.expiresAt - now) / 1000);
     },
 
-    async loginState(username, client) {
+    async begin(username, client) {
       const now = clock.now();
-      const [pair, account] = await Promise.all([
-        client === UNKNOWN_CLIENT ? [] : store.list<{ n?: number }>(pairPk(username, client)),
-        store.get<{ n?: number }>(accountCount(username)),
-      ]);
-      const lock = pair.find((item) => item.sk === 'lock');
-      const failures = pair.find((item) => item.sk === 'count')?.data.n ?? 0;
-      return {
-        waitSeconds: lock?.expiresAt ? Math.max(0, (lock.expiresAt - now) / 1000) : 0,
-        accountLocked: (account?.data.n ?? 0) >= settings.accountFailuresPerHour,
-        failures,
-      };
-    },
-
-    async recordFailure(username, client) {
-      const now = clock.now();
-      const [pair] = await Promise.all([
-        client === UNKNOWN_CLIENT ? { value: 0 } : store.increment(pairCount(username, client), 1, now + HOUR),
+      const perClient = client !== UNKNOWN_CLIENT;
+      const [pair, account, lock] = await Promise.all([
+        perClient ? store.increment(pairCount(username, client), 1, now + HOUR) : undefined,
         store.increment(accountCount(username), 1, now + HOUR),
+        perClient ? store.get(pairLock(username, client)) : undefined,
       ]);
-      const over = pair.value - settings.failuresPerClient;
-      if (client !== UNKNOWN_CLIENT && over >= 0) {
-        const seconds = Math.min(settings.lockoutMaxSeconds, settings.lockoutBaseSeconds * 2 ** Math.min(over, 20));
-        await store.put({ ...pairLock(username, client), data: { failures: pair.value }, expiresAt: now + seconds * 1000 });
+      // Attempts that are turned away were never password checks: they do not count as failures.
+      const turnAway = async (until: number) => {
+        await Promise.all([
+          store.increment(pairCount(username, client), -1, now + HOUR),
+          store.increment(accountCount(username), -1, now + HOUR),
+        ]);
+        throw rateLimited((until - now) / 1000);
+      };
+      if (lock?.expiresAt) await turnAway(lock.expiresAt);
+      const over = pair ? pair.value - settings.failuresPerClient : -1;
+      const lockFor = (level: number) => Math.min(settings.lockoutMaxSeconds, settings.lockoutBaseSeconds * 2 ** Math.min(level, 20)) * 1000;
+      if (over >= 0) {
+        // The last free try, and every one after it, takes the lock before checking anything: the
+        // lock is in place before its own outcome is known, so no parallel attempt slips past.
+        try {
+          await store.create({ ...pairLock(username, client), data: { attempt: pair!.value }, expiresAt: now + lockFor(over) });
+        } catch (error) {
+          if (!isConditionFailed(error)) throw error;
+          const other = await store.get(pairLock(username, client));
+          await turnAway(other?.expiresAt ?? now + 1000);
+        }
       }
-    },
-
-    async recordSuccess(username, client, state) {
-      if (state.failures > 0) {
-        await Promise.all([store.delete(pairCount(username, client)), store.delete(pairLock(username, client))]);
-      }
+      return {
+        accountLocked: account.value > settings.accountFailuresPerHour,
+        succeeded: async () => {
+          await Promise.all([
+            store.increment(accountCount(username), -1, now + HOUR),
+            ...(pair ? [store.delete(pairCount(username, client))] : []),
+            ...(over >= 0 ? [store.delete(pairLock(username, client))] : []),
+          ]);
+        },
+      };
     },
   };
 }
