@@ -35,6 +35,9 @@ describe.each(storeFactories)('/verify, /logout, /user/myprofile on $name', (fac
       }
       const empty = await t.call('/verify', { method: 'POST', headers: bearer(alice.token) });
       expect(empty.status).toBe(200);
+      // The HttpOnly cookie's token is never copied into a body a script could read.
+      const byCookie = await (await verify({}, { cookie: alice.cookie })).json();
+      expect(byCookie).toEqual({ verified: true, message: 'success', username: 'alice' });
     });
 
     it('refuses a token that belongs to another username: "Invalid User"', async () => {
@@ -120,6 +123,7 @@ describe.each(storeFactories)('/verify, /logout, /user/myprofile on $name', (fac
     it('refuses a cookie-authenticated logout sent from a foreign page, and keeps the session', async () => {
       const res = await t.call('/logout', { method: 'POST', headers: { cookie: alice.cookie, origin: 'http://evil.example' } });
       expect(res.status).toBe(403);
+      expect(res.headers.get('set-cookie')).toBeNull();
       expect((await res.json()).code).toBe('forbidden_origin');
       expect((await verify({ token: alice.token })).status).toBe(200);
       const same = await t.call('/logout', { method: 'POST', headers: { cookie: alice.cookie, origin: 'http://localhost:3000' } });

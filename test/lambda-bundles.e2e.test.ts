@@ -169,6 +169,9 @@ describe('dist/lambda/authorizer.mjs', () => {
     expect(await authorize({ ...fixture('authorizer-rest-token'), authorizationToken: '' })).toMatchObject({ error: 'Unauthorized' });
     const request = fixture('authorizer-rest-request', loggedOut);
     expect(await authorize(request)).toMatchObject({ error: 'Unauthorized' });
+    // A cookie that is not even a well-formed value is refused, not an error (API Gateway's 500).
+    const mangled = { ...request, headers: { Cookie: '__Host-gatehouse_token=%E0%A4%A' }, multiValueHeaders: { Cookie: ['__Host-gatehouse_token=%E0%A4%A'] } };
+    expect(await authorize(mangled)).toMatchObject({ error: 'Unauthorized' });
     const { headers, multiValueHeaders, ...withoutHeaders } = request;
     expect(await authorize({ ...withoutHeaders, headers: {}, multiValueHeaders: {} })).toMatchObject({ error: 'Unauthorized' });
   });
@@ -194,5 +197,7 @@ describe('dist/lambda/authorizer.mjs', () => {
     for (const bad of [loggedOut, tamper(token, { exp: 1 }), 'garbage']) {
       expect((await authorize(fixture('authorizer-http-v2', bad))).result).toEqual({ isAuthorized: false });
     }
+    const cookieOnly = { ...fixture('authorizer-http-v2', token), headers: { authorization: 'Basic x' }, cookies: ['__Host-gatehouse_token=%zz'] };
+    expect((await authorize(cookieOnly)).result).toEqual({ isAuthorized: false });
   });
 });

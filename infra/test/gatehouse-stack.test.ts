@@ -74,7 +74,7 @@ describe('the CDK stack', () => {
     }
     const all = new Set(data.flatMap(actions));
     expect([...all].sort()).toEqual(
-      ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
+      ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
     );
     expect(all.has('dynamodb:Scan')).toBe(false);
   });

@@ -41,7 +41,8 @@ function cookieValue(cookies: readonly string[], name: string): string | undefin
   for (const header of cookies) {
     for (const part of header.split(';')) {
       const [key, ...rest] = part.trim().split('=');
-      if (key === name && rest.length) return decodeURIComponent(rest.join('='));
+      // A JWT is base64url and is never escaped; a value that needs decoding is not a token.
+      if (key === name && rest.length) return rest.join('=');
     }
   }
   return undefined;

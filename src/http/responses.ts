@@ -32,7 +32,8 @@ export const refreshed = z.object({
   ...tokenPair,
 });
 
-export const verified = z.object({ verified: z.literal(true), message: z.literal('success'), username: z.string(), token: z.string() });
+/** `token` echoes a token sent in the body or as a bearer token, never the cookie's. */
+export const verified = z.object({ verified: z.literal(true), message: z.literal('success'), username: z.string(), token: z.optional(z.string()) });
 
 export const done = z.object({ message: z.string() });
 

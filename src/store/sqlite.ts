@@ -95,14 +95,23 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     listReverse: db.prepare(
       `SELECT * FROM items WHERE pk = :pk AND sk >= :from AND sk < :to AND ${LIVE} ORDER BY sk DESC LIMIT :limit`,
     ),
-    sweep: db.prepare(`DELETE FROM items WHERE expires_at IS NOT NULL AND expires_at <= :now`),
+    sweep: db.prepare(
+      `DELETE FROM items WHERE (pk, sk) IN (SELECT pk, sk FROM items WHERE expires_at IS NOT NULL AND expires_at <= :now LIMIT 500)`,
+    ),
     ping: db.prepare('SELECT 1'),
   };
 
   const sweepEvery = options.sweepEvery ?? 1000;
   let writes = 0;
+  // Expired rows are invisible already; removing them is housekeeping, a bounded batch at a time,
+  // and its failure (the file busy in another process) must not fail the write that triggered it.
   const wrote = () => {
-    if (++writes % sweepEvery === 0) q.sweep.run({ now: now() });
+    if (++writes % sweepEvery !== 0) return;
+    try {
+      q.sweep.run({ now: now() });
+    } catch {
+      // The next sweep tries again.
+    }
   };
 
   const getRow = (key: Key): Item | undefined => {

@@ -15,15 +15,18 @@ export function tokenRoutes(app: Hono<Env>, context: RouteContext): void {
     if (!found) return sendError(c, 'missing_field', 'token is required', 'token');
     const result = await auth.authenticate(found.token, body.username);
     if (!result.ok) return sendError(c, result.code);
-    return c.json({ verified: true, message: 'success', username: result.username, token: found.token });
+    // The token is echoed as the tutorials do, but never one read from the HttpOnly cookie:
+    // that would hand it to any script on the page.
+    return c.json({ verified: true, message: 'success', username: result.username, ...(found.source === 'cookie' ? {} : { token: found.token }) });
   });
 
   app.post('/logout', async (c) => {
     const body = await parseBody(c, tokenBody);
     const found = findToken(c, cookie, body.token);
-    clearSessionCookie(c, cookie);
     if (!found) return sendError(c, 'not_authenticated');
+    // Checked before the cookie is touched: a foreign page must not be able to log anyone out.
     checkOrigin(c, context, found.source);
+    clearSessionCookie(c, cookie);
     if (!(await auth.logout(found.token, body.username))) return sendError(c, 'not_authenticated');
     return c.json({ message: 'Logged out successfully' });
   });
