@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { THROTTLE_DEFAULTS, clientKey, type ThrottleSettings } from '../src/core/throttle';
-import { CLIENT_HEADER, makeTestApp, PASSWORD, type TestApp } from './helpers/app';
+import type { PasswordHasher } from '../src/core/passwords';
+import { SESSION_PREFIX, userKey } from '../src/core/records';
+import { CLIENT_HEADER, hasher, makeTestApp, PASSWORD, type TestApp } from './helpers/app';
+
 import { storeFactories } from './helpers/stores';
 
 const WRONG = 'definitely not the password';
@@ -31,19 +34,51 @@ describe.each(storeFactories)('throttling in the store, on $name', (factory) => 
     expect((await login(t, 'alice', PASSWORD)).status).toBe(200);
   });
 
-  it('gives a burst of parallel guesses no more tries than the same guesses in a row', async () => {
+  it('lets no right password win once parallel wrong guesses have used up the allowance', async () => {
     const t = await app({ accountFailuresPerHour: 12 });
-    const burst = await Promise.all(Array.from({ length: 40 }, () => login(t, 'alice', WRONG)));
-    const statuses = burst.map((res) => res.status);
-    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
-    expect(statuses.filter((s) => s === 429)).toHaveLength(35);
+    let answered = 0;
+    let fifth!: () => void;
+    const fiveFailed = new Promise<void>((resolve) => (fifth = resolve));
+    const burst = Array.from({ length: 40 }, () =>
+      login(t, 'alice', WRONG).then((res) => {
+        if (++answered === 5) fifth();
+        return res.status;
+      }),
+    );
+    // While the rest of the burst is still being checked, the right password comes too late.
+    await fiveFailed;
+    const right = await login(t, 'alice', PASSWORD);
+    expect(right.status).toBe(429);
+    const statuses = await Promise.all(burst);
+    expect(statuses.every((status) => status === 401 || status === 429)).toBe(true);
     expect((await login(t, 'alice', PASSWORD)).status).toBe(429);
-    // From many addresses at once, the account takes at most its hourly cap of guesses.
-    const spread = await Promise.all(Array.from({ length: 30 }, (_, i) => login(t, 'alice', WRONG, `10.9.0.${i}`)));
-    expect(spread.every((res) => res.status === 401)).toBe(true);
+    // From many addresses at once, the account locks at its hourly cap: even the right password fails.
+    await Promise.all(Array.from({ length: 30 }, (_, i) => login(t, 'alice', WRONG, `10.9.0.${i}`)));
     expect((await login(t, 'alice', PASSWORD, '10.9.1.1')).status).toBe(401);
     t.clock.advance(3_600_000);
     expect((await login(t, 'alice', PASSWORD, '10.9.1.1')).status).toBe(200);
+  });
+
+  it('refuses a right password whose check ends after parallel wrong ones used up the allowance', async () => {
+    // The right password's check is held until five wrong guesses, sent meanwhile, have failed.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slowForTheRightOne: PasswordHasher = {
+      ...hasher,
+      verify: async (stored, password) => {
+        if (password === PASSWORD) await held;
+        return hasher.verify(stored, password);
+      },
+    };
+    const t = await makeTestApp((now) => factory.make(now), { hasher: slowForTheRightOne });
+    await t.register('alice');
+    const right = login(t, 'alice', PASSWORD);
+    await fail(t, 5);
+    release();
+    const answer = await right;
+    expect(answer.status).toBe(401);
+    expect(await answer.json()).toEqual({ message: 'Wrong username or password', code: 'invalid_credentials' });
+    expect(await t.store.list(userKey('alice').pk, { prefix: SESSION_PREFIX })).toEqual([]);
   });
 
   it('backs off: each further failure doubles the wait, up to 15 minutes', async () => {

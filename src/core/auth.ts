@@ -146,8 +146,12 @@ export function createAuth(deps: AuthDeps): Auth {
       : [undefined, undefined];
     const usable = item && !attempt?.accountLocked ? item : undefined;
     const outcome = await hasher.verify(usable ? usable.data.passwordHash : await dummy, password);
-    if (!usable || !outcome.ok) throw failure;
-    await attempt!.succeeded();
+    if (!usable || !outcome.ok) {
+      await attempt?.failed();
+      throw failure;
+    }
+    // Parallel failures may have used up the allowance while this password was checked.
+    if (!(await attempt!.succeeded())) throw failure;
     return { item: usable, password, needsRehash: outcome.needsRehash };
   }
 

@@ -40,10 +40,9 @@ export interface SessionRecord extends Record<string, unknown> {
   refreshHash: string;
   /** How many times the refresh token has been rotated. */
   generation: number;
-  /** SHA-256 of the secret rotated away last, when, and the key that signed the access token then. */
+  /** SHA-256 of the secret rotated away last, and when. */
   prevHash?: string;
   rotatedAt?: number;
-  rotatedKid?: string;
   /** Hashes of the last few spent secrets: presenting one of them again ends the session. */
   spent?: string[];
 }

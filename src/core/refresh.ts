@@ -50,8 +50,7 @@ export async function refreshSession(deps: RefreshDeps, token: string): Promise<
   const key = sessionKey(parsed.username, parsed.sid);
   const presented = await sha256(parsed.secret);
 
-  const pair = async (generation: number, issuedAt: number): Promise<RefreshedPair> => {
-    const secret = await nextSecret(keys, parsed.secret, parsed.sid, generation);
+  const pair = async (secret: string, issuedAt: number): Promise<RefreshedPair> => {
     // RS256 signatures are deterministic: the same claims give the same access token.
     const access = await issueAccessToken(keys, { now: () => issuedAt }, settings, { username: parsed.username, sid: parsed.sid });
     return {
@@ -71,7 +70,8 @@ export async function refreshSession(deps: RefreshDeps, token: string): Promise<
 
     if (timingSafeEqual(presented, session.refreshHash)) {
       const generation = session.generation + 1;
-      const next = await sha256(await nextSecret(keys, parsed.secret, parsed.sid, generation));
+      const secret = await nextSecret(keys, parsed.secret, parsed.sid, generation);
+      const next = await sha256(secret);
       const issuedAt = Math.floor(now / 1000) * 1000;
       try {
         await store.update(
@@ -93,7 +93,7 @@ export async function refreshSession(deps: RefreshDeps, token: string): Promise<
         if (isConditionFailed(error)) continue;
         throw error;
       }
-      return pair(generation, issuedAt);
+      return pair(secret, issuedAt);
     }
 
     const isRetry =
@@ -102,10 +102,9 @@ export async function refreshSession(deps: RefreshDeps, token: string): Promise<
       session.rotatedAt !== undefined &&
       now - session.rotatedAt <= settings.refreshGraceSeconds * 1000;
     if (isRetry) {
-      const replay = await pair(session.generation, session.rotatedAt!);
+      const secret = await nextSecret(keys, parsed.secret, parsed.sid, session.generation);
       // Only while that rotation is still the latest one.
-      const [, , secret] = replay.refreshToken.split('.');
-      if (timingSafeEqual(await sha256(secret!), session.refreshHash)) return replay;
+      if (timingSafeEqual(await sha256(secret), session.refreshHash)) return pair(secret, session.rotatedAt!);
     }
 
     if ((session.spent ?? []).some((hash) => timingSafeEqual(presented, hash))) {

@@ -1,5 +1,6 @@
 import type { Store } from '../store/store';
 import type { Clock } from './clock';
+import { USERNAME_PATTERN } from './identity';
 import { randomToken, sha256 } from './random';
 import { SESSION_PREFIX, sessionKey, userKey, type SessionRecord } from './records';
 
@@ -31,7 +32,7 @@ export function parseRefreshToken(token: string): { username: string; sid: strin
   } catch {
     return undefined;
   }
-  if (!/^[a-z0-9._-]{3,64}$/.test(username)) return undefined;
+  if (!USERNAME_PATTERN.test(username)) return undefined;
   return { username, sid: match[2]!, secret: match[3]! };
 }
 

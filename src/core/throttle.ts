@@ -30,27 +30,30 @@ export const THROTTLE_DEFAULTS: ThrottleSettings = {
 const HOUR = 3_600_000;
 const TEN_MINUTES = 600_000;
 
-/**
- * An attempt that may go on to check the password. A failure needs nothing more: the attempt is
- * already counted, and any lock it took runs out on its own.
- */
+/** An attempt that may go on to check the password, and what it reports afterwards. */
 export interface Attempt {
   /** The account has had too many failures this hour: the attempt must fail like a wrong password. */
   readonly accountLocked: boolean;
-  /** The password was right: this client's failures for this account are forgotten. */
-  succeeded(): Promise<void>;
+  /** The password was wrong: counted, and past the free tries the client must wait. */
+  failed(): Promise<void>;
+  /**
+   * The password was right. Resolves with whether the success may stand: not when failures from
+   * parallel attempts used up the allowance (or locked the account) while this one was checked.
+   */
+  succeeded(): Promise<boolean>;
 }
 
 /**
  * Brute-force limits kept in the store, so they hold across processes and Lambda instances.
- * Every attempt is counted atomically before any password is checked, so a burst of parallel
- * guesses gets no more tries than the same guesses one after another. Every key is per account
- * name (existing or not), so a limit never tells whether an account exists.
+ * Failures are counted atomically; an attempt is turned away while its client must wait, and a
+ * success is honoured only if the allowance still held when its verdict came, so a burst of
+ * parallel guesses cannot win past the limit. Every key is per account name (existing or not), so
+ * a limit never tells whether an account exists.
  */
 export interface Throttle {
   /** Counts one attempt of this client; rate_limited when over its cap. */
   admit(kind: 'login' | 'register', client: string): Promise<void>;
-  /** Counts an attempt at this account from this client; rate_limited when it must wait. */
+  /** Starts an attempt at this account from this client; rate_limited when it must wait. */
   begin(username: string, client: string): Promise<Attempt>;
 }
 
@@ -81,41 +84,53 @@ export function createThrottle(store: Store, clock: Clock, settings: ThrottleSet
     async begin(username, client) {
       const now = clock.now();
       const perClient = client !== UNKNOWN_CLIENT;
-      const [pair, account, lock] = await Promise.all([
-        perClient ? store.increment(pairCount(username, client), 1, now + HOUR) : undefined,
-        store.increment(accountCount(username), 1, now + HOUR),
-        perClient ? store.get(pairLock(username, client)) : undefined,
-      ]);
-      // Attempts that are turned away were never password checks: they do not count as failures.
-      const turnAway = async (until: number) => {
-        await Promise.all([
-          store.increment(pairCount(username, client), -1, now + HOUR),
-          store.increment(accountCount(username), -1, now + HOUR),
+      const state = async () => {
+        const [pair, account] = await Promise.all([
+          perClient ? store.list<{ n?: number }>(pairPk(username, client)) : [],
+          store.get<{ n?: number }>(accountCount(username)),
         ]);
-        throw rateLimited((until - now) / 1000);
+        return {
+          lock: pair.find((item) => item.sk === 'lock'),
+          failures: pair.find((item) => item.sk === 'count')?.data.n ?? 0,
+          accountLocked: (account?.data.n ?? 0) >= settings.accountFailuresPerHour,
+        };
       };
-      if (lock?.expiresAt) await turnAway(lock.expiresAt);
-      const over = pair ? pair.value - settings.failuresPerClient : -1;
       const lockFor = (level: number) => Math.min(settings.lockoutMaxSeconds, settings.lockoutBaseSeconds * 2 ** Math.min(level, 20)) * 1000;
-      if (over >= 0) {
-        // The last free try, and every one after it, takes the lock before checking anything: the
-        // lock is in place before its own outcome is known, so no parallel attempt slips past.
+
+      const before = await state();
+      if (before.lock?.expiresAt) throw rateLimited((before.lock.expiresAt - now) / 1000);
+      // Past the free tries, one attempt at a time: it takes the next, longer lock before checking.
+      const extra = before.failures - settings.failuresPerClient + 1;
+      if (perClient && extra > 0) {
         try {
-          await store.create({ ...pairLock(username, client), data: { attempt: pair!.value }, expiresAt: now + lockFor(over) });
+          await store.create({ ...pairLock(username, client), data: { failures: before.failures }, expiresAt: now + lockFor(extra) });
         } catch (error) {
           if (!isConditionFailed(error)) throw error;
-          const other = await store.get(pairLock(username, client));
-          await turnAway(other?.expiresAt ?? now + 1000);
+          const other = (await store.get(pairLock(username, client)))?.expiresAt ?? now + 1000;
+          throw rateLimited((other - now) / 1000);
         }
       }
+
       return {
-        accountLocked: account.value > settings.accountFailuresPerHour,
-        succeeded: async () => {
-          await Promise.all([
-            store.increment(accountCount(username), -1, now + HOUR),
-            ...(pair ? [store.delete(pairCount(username, client))] : []),
-            ...(over >= 0 ? [store.delete(pairLock(username, client))] : []),
+        accountLocked: before.accountLocked,
+        async failed() {
+          const [pair] = await Promise.all([
+            perClient ? store.increment(pairCount(username, client), 1, now + HOUR) : undefined,
+            store.increment(accountCount(username), 1, now + HOUR),
           ]);
+          // The last free try: the client waits before the next.
+          if (pair && pair.value === settings.failuresPerClient) {
+            await store.put({ ...pairLock(username, client), data: { failures: pair.value }, expiresAt: now + lockFor(0) });
+          }
+        },
+        async succeeded() {
+          const after = await state();
+          const allowed = extra > 0 || after.failures < settings.failuresPerClient;
+          if (!allowed || after.accountLocked) return false;
+          if (after.failures > 0 || after.lock) {
+            await Promise.all([store.delete(pairCount(username, client)), store.delete(pairLock(username, client))]);
+          }
+          return true;
         },
       };
     },

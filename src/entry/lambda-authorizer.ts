@@ -9,7 +9,7 @@ import type {
 import { createAuthenticator } from '../core/authenticator';
 import { systemClock } from '../core/clock';
 import { signingKeys } from '../core/signing-keys';
-import { cookieSettings } from '../http/credentials';
+import { bearerToken, cookieSettings } from '../http/credentials';
 import { openDynamoStore } from './dynamo-store';
 import { lambdaConfig, once } from './lambda-init';
 
@@ -28,11 +28,6 @@ const ready = once(async () => {
 type Context = { username: string; sid: string };
 type AnyEvent = APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent | APIGatewayRequestAuthorizerEventV2;
 
-const bearer = (value: string | undefined | null): string | undefined => {
-  if (!value) return undefined;
-  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(value.trim());
-  return match ? match[1] : undefined;
-};
 
 const headerOf = (headers: Record<string, string | undefined> | null | undefined, name: string) =>
   Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
@@ -49,9 +44,9 @@ function cookieValue(cookies: readonly string[], name: string): string | undefin
 }
 
 function tokenOf(event: AnyEvent, cookieName: string): string | undefined {
-  if (event.type === 'TOKEN') return bearer(event.authorizationToken);
+  if (event.type === 'TOKEN') return bearerToken(event.authorizationToken);
   const headers = event.headers as Record<string, string | undefined> | null;
-  const fromHeader = bearer(headerOf(headers, 'authorization'));
+  const fromHeader = bearerToken(headerOf(headers, 'authorization'));
   if (fromHeader) return fromHeader;
   const cookies = 'cookies' in event && Array.isArray(event.cookies) ? event.cookies : [headerOf(headers, 'cookie') ?? ''];
   return cookieValue(cookies, cookieName);

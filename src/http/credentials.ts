@@ -14,12 +14,17 @@ export const cookieSettings = (issuer: string): CookieSettings => {
   return { name: secure ? '__Host-gatehouse_token' : 'gatehouse_token', secure };
 };
 
+/** The token of an `Authorization: Bearer <token>` header, if that is what it holds. */
+export function bearerToken(header: string | undefined | null): string | undefined {
+  const match = header ? /^Bearer[ ]+(\S+)\s*$/i.exec(header.trim()) : null;
+  return match ? match[1] : undefined;
+}
+
 /** The access token of a request: the body's `token`, else `Authorization: Bearer`, else the cookie. */
 export function findToken(c: Context, cookie: CookieSettings, bodyToken?: string): { token: string; source: TokenSource } | undefined {
   if (bodyToken) return { token: bodyToken, source: 'body' };
-  const header = c.req.header('authorization');
-  const match = header && /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-  if (match) return { token: match[1]!, source: 'header' };
+  const fromHeader = bearerToken(c.req.header('authorization'));
+  if (fromHeader) return { token: fromHeader, source: 'header' };
   const fromCookie = getCookie(c, cookie.name);
   if (fromCookie) return { token: fromCookie, source: 'cookie' };
   return undefined;

@@ -1,4 +1,5 @@
 import { silentLogger, type Logger } from '../../src/core/logger';
+import type { PasswordHasher } from '../../src/core/passwords';
 import { signingKeys } from '../../src/core/signing-keys';
 import { argon2Hasher } from '../../src/hashing/argon2-hasher';
 import { commonPasswords } from '../../src/hashing/common-passwords';
@@ -39,13 +40,13 @@ export const PASSWORD = 'correct horse battery staple';
 
 export async function makeTestApp(
   store: Store | ((now: () => number) => Promise<Store> | Store),
-  options: { settings?: Partial<HttpSettings>; clock?: TestClock; logger?: Logger } = {},
+  options: { settings?: Partial<HttpSettings>; clock?: TestClock; logger?: Logger; hasher?: PasswordHasher } = {},
 ): Promise<TestApp> {
   const clock = options.clock ?? testClock();
   const resolved = typeof store === 'function' ? await store(() => clock.now()) : store;
   const app = createApp({
     store: resolved,
-    hasher,
+    hasher: options.hasher ?? hasher,
     passwords: commonPasswords,
     clock,
     keys: signingKeys({ store: resolved, clock }),
