@@ -2,7 +2,7 @@ import { isConditionFailed, type Store } from '../store/store';
 import { issueAccessToken, type TokenSettings } from './access-tokens';
 import type { Clock } from './clock';
 import { AuthError } from './errors';
-import { sha256, timingSafeEqual } from './random';
+import { base64url, sha256, timingSafeEqual } from './random';
 import { sessionKey, type SessionRecord } from './records';
 import { formatRefreshToken, parseRefreshToken } from './sessions';
 import type { SigningKeys } from './signing-keys';
@@ -24,8 +24,6 @@ export interface RefreshedPair {
 
 const SPENT_KEPT = 8;
 
-const toBase64url = (bytes: ArrayBuffer) =>
-  btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
 /**
  * The next secret is HMAC(server key, previous secret, sid, generation): a retry with the same
@@ -35,7 +33,7 @@ const toBase64url = (bytes: ArrayBuffer) =>
 async function nextSecret(keys: SigningKeys, secret: string, sid: string, generation: number): Promise<string> {
   const key = await keys.refreshKey();
   const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`gatehouse-refresh|${sid}|${generation}|${secret}`));
-  return toBase64url(mac);
+  return base64url(new Uint8Array(mac));
 }
 
 /**

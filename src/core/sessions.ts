@@ -1,7 +1,7 @@
 import type { Store } from '../store/store';
 import type { Clock } from './clock';
 import { USERNAME_PATTERN } from './identity';
-import { randomToken, sha256 } from './random';
+import { base64url, fromBase64url, randomToken, sha256 } from './random';
 import { SESSION_PREFIX, sessionKey, userKey, type SessionRecord } from './records';
 
 export interface NewSession {
@@ -14,21 +14,20 @@ const USER_AGENT_MAX = 256;
 export const SID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 const REFRESH_PATTERN = /^([A-Za-z0-9_-]{4,88})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 
-const toBase64url = (text: string) => btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
 /**
  * A refresh token names its session, so it is found without an index:
  * base64url(username) "." sid "." a 256-bit secret. Only SHA-256 of the secret is stored. Its shape
  * is nothing like a JWT's, so neither kind of token is ever taken for the other.
  */
-export const formatRefreshToken = (username: string, sid: string, secret: string) => `${toBase64url(username)}.${sid}.${secret}`;
+export const formatRefreshToken = (username: string, sid: string, secret: string) => `${base64url(username)}.${sid}.${secret}`;
 
 export function parseRefreshToken(token: string): { username: string; sid: string; secret: string } | undefined {
   const match = REFRESH_PATTERN.exec(token);
   if (!match) return undefined;
   let username: string;
   try {
-    username = atob(match[1]!.replace(/-/g, '+').replace(/_/g, '/'));
+    username = fromBase64url(match[1]!);
   } catch {
     return undefined;
   }

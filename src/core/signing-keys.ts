@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { type Store } from '../store/store';
 import type { Clock } from './clock';
-import { randomToken } from './random';
+import { fromBase64url, randomToken } from './random';
 import { isConditionFailed } from '../store/store';
 import { KEYS_PK, REFRESH_KEY, SIGNING_KEY_PREFIX, signingKeyKey, type SigningKeyRecord } from './records';
 
@@ -59,7 +59,7 @@ export function signingKeys({ store, clock, refreshMs = 5 * 60_000 }: SigningKey
         secret = (await store.get<{ secret: string }>(REFRESH_KEY))!.data.secret;
       }
     }
-    const bytes = Uint8Array.from(atob(secret.replace(/-/g, '+').replace(/_/g, '/')), (ch) => ch.charCodeAt(0));
+    const bytes = Uint8Array.from(fromBase64url(secret), (ch) => ch.charCodeAt(0));
     return crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   };
 
