@@ -124,6 +124,16 @@ describe('dist/lambda/api.mjs', () => {
     expect(wrong).toMatchObject({ statusCode: 401, body: { message: 'Wrong username or password', code: 'invalid_credentials' } });
   });
 
+  it('answers a mapping-template event for a page that is not JSON with its text, not a crash', async () => {
+    const docs = (await api({ httpMethod: 'GET', path: '/docs' })) as any;
+    expect(docs.statusCode).toBe(200);
+    expect(docs.headers['Content-Type']).toMatch(/^text\/html/);
+    expect(docs.body).toMatch(/^<!doctype html>/i);
+    const script = (await api({ httpMethod: 'GET', path: '/docs/docs.js' })) as any;
+    expect(script).toMatchObject({ statusCode: 200, headers: { 'Content-Type': expect.stringMatching(/javascript/) } });
+    expect(typeof script.body).toBe('string');
+  });
+
   it("uses Lambda's request id as the response's X-Request-Id", async () => {
     const res = await api(httpApiEvent('GET', '/health'));
     expect(res.statusCode).toBe(200);

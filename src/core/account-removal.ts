@@ -1,5 +1,15 @@
-import type { Store } from '../store/store';
-import { MESSAGES_PK, emailKey, userKey, type MessageRecord, type UserRecord } from './records';
+import { isConditionFailed, type Store, type WriteOp } from '../store/store';
+import {
+  MESSAGE_INDEX_MARKER,
+  MESSAGES_PK,
+  USER_MESSAGE_PREFIX,
+  emailKey,
+  userKey,
+  userMessageKey,
+  type EmailRecord,
+  type MessageRecord,
+  type UserRecord,
+} from './records';
 import { endSessions } from './sessions';
 
 export interface Removal {
@@ -9,16 +19,57 @@ export interface Removal {
 }
 
 /**
- * Removes a user and everything that belongs to them: sessions first (so their tokens stop at
- * once), then the email claim, the user, and their messages. Safe to run again after an
- * interruption: each step removes only what is still there.
+ * Removes a user and everything that belongs to them: the user and its email claim first (both or
+ * neither), so a login that checked the password meanwhile finds the account gone and ends its
+ * own session; then every session, so their tokens stop; then their messages. Safe to run again
+ * after an interruption: each step removes only what is still there.
  */
 export async function removeUser(store: Store, username: string): Promise<Removal> {
+  const removed = await removeAccount(store, username);
   const sessions = await endSessions(store, username);
-  const user = await store.get<UserRecord>(userKey(username));
-  if (user?.data.email) await store.delete(emailKey(user.data.email));
-  const removed = user ? await store.delete(userKey(username)) : false;
-  const own = (await store.list<MessageRecord>(MESSAGES_PK)).filter((item) => item.data.author === username);
-  for (const item of own) await store.delete(item);
-  return { user: removed, sessions, messages: own.length };
+  const messages = await removeMessages(store, username);
+  return { user: removed, sessions, messages };
+}
+
+async function removeAccount(store: Store, username: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const user = await store.get<UserRecord>(userKey(username));
+    if (!user) return false;
+    const ops: WriteOp[] = [{ type: 'delete', key: userKey(username), ifVersion: user.version }];
+    const claim = user.data.email ? await store.get<EmailRecord>(emailKey(user.data.email)) : undefined;
+    // Only a claim that is still this user's: an address moves to its new owner with its claim.
+    if (claim?.data.username === username) ops.push({ type: 'delete', key: claim, ifVersion: claim.version });
+    try {
+      await store.transact(ops);
+      return true;
+    } catch (error) {
+      // Changed meanwhile (a login re-hashed the password): read it again.
+      if (!isConditionFailed(error)) throw error;
+    }
+  }
+  throw new Error(`user ${username} kept changing while it was being removed`);
+}
+
+/** Reads only this user's own messages, through the pointers kept beside the user. */
+async function removeMessages(store: Store, username: string): Promise<number> {
+  await indexOlderMessages(store);
+  const pointers = await store.list<{ sk: string }>(userKey(username).pk, { prefix: USER_MESSAGE_PREFIX });
+  let removed = 0;
+  for (const pointer of pointers) {
+    if (await store.delete({ pk: MESSAGES_PK, sk: pointer.data.sk })) removed++;
+    await store.delete(pointer);
+  }
+  return removed;
+}
+
+/**
+ * Messages posted before each had a pointer under its author get one, once per store: this reads
+ * the board through the one time, and marks it done.
+ */
+async function indexOlderMessages(store: Store): Promise<void> {
+  if (await store.get(MESSAGE_INDEX_MARKER)) return;
+  for (const item of await store.list<MessageRecord>(MESSAGES_PK)) {
+    await store.put({ ...userMessageKey(item.data.author, item.sk), data: { sk: item.sk } });
+  }
+  await store.put({ ...MESSAGE_INDEX_MARKER, data: { done: true } });
 }

@@ -1,11 +1,11 @@
-import { isConditionFailed, type Store } from '../store/store';
+import { isConditionFailed, type Item, type Store } from '../store/store';
 import { issueAccessToken, type TokenSettings } from './access-tokens';
 import { createAuthenticator, type Authenticated, type AuthFailure } from './authenticator';
 import type { Clock } from './clock';
 import { AuthError } from './errors';
 import { canonicalEmail, canonicalName, canonicalUsername, EMAIL_RULE, NAME_RULE, USERNAME_RULE } from './identity';
 import { checkNewPassword, LOGIN_PASSWORD_MAX, normalizePassword, type PasswordCheck, type PasswordHasher } from './passwords';
-import { sessionKey, userKey, type UserRecord } from './records';
+import { sameCredentials, sessionKey, userKey, type UserRecord } from './records';
 import { refreshSession, type RefreshedPair } from './refresh';
 import { createSession, endSession, endSessions, listSessions, newSessionId, SID_PATTERN } from './sessions';
 import type { SigningKeys } from './signing-keys';
@@ -157,23 +157,31 @@ export function createAuth(deps: AuthDeps): Auth {
 
   async function login(rawUsername: string, rawPassword: string, caller: Caller): Promise<LoginResult> {
     await throttle.admit('login', caller.client);
-    const { item, password, needsRehash } = await checkPassword(rawUsername, rawPassword, caller, new AuthError('invalid_credentials'));
+    const failure = new AuthError('invalid_credentials');
+    const { item, password, needsRehash } = await checkPassword(rawUsername, rawPassword, caller, failure);
     const user = item.data;
     const sid = newSessionId();
     // The session write and the signature do not depend on each other.
     const [session, access] = await Promise.all([
       createSession(store, clock, settings.sessionTtl, { username: user.username, userAgent: caller.userAgent, sid }),
       issueAccessToken(keys, clock, settings, { username: user.username, sid }),
-      needsRehash ? upgradeHash(item.pk, item.sk, item.version, password) : undefined,
     ]);
+    // The password may have changed, or the account gone, while it was being checked. Both write
+    // the user before they end its sessions, so a session written after such a change is seen here.
+    const current = await store.get<UserRecord>(item);
+    if (!current || !sameCredentials(current.data, user)) {
+      await endSession(store, user.username, sid);
+      throw failure;
+    }
+    if (needsRehash) await upgradeHash(current, password);
     return { user: publicUser(user), token: access.token, expiresIn: access.expiresIn, refreshToken: session.refreshToken, sid };
   }
 
-  async function upgradeHash(pk: string, sk: string, version: number, password: string): Promise<void> {
+  async function upgradeHash(item: Item<UserRecord>, password: string): Promise<void> {
     const passwordHash = await hasher.hash(password);
     try {
       // Only over the hash that was just verified: a password changed meanwhile stays changed.
-      await store.update({ pk, sk }, { set: { passwordHash } }, { ifVersion: version });
+      await store.update(item, { set: { passwordHash } }, { ifVersion: item.version });
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
     }
@@ -191,7 +199,8 @@ export function createAuth(deps: AuthDeps): Auth {
     if (!policy.ok) throw new AuthError('weak_password', policy.message.replace(/^password/, 'newPassword'), 'newPassword');
     const passwordHash = await hasher.hash(policy.password);
     try {
-      await store.update(userKey(user.username), { set: { passwordHash } }, { ifVersion: item.version });
+      // The user first, then its sessions: see login.
+      await store.update(userKey(user.username), { set: { passwordHash, passwordVersion: (item.data.passwordVersion ?? 0) + 1 } }, { ifVersion: item.version });
     } catch (error) {
       if (isConditionFailed(error)) throw new AuthError('conflict');
       throw error;

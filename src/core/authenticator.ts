@@ -24,14 +24,15 @@ export type Authenticator = (token: string, expectedUsername?: string) => Promis
 export function createAuthenticator({ store, clock, keys, settings }: AuthenticatorDeps): Authenticator {
   const verified = tokenCache();
   return async (token, expectedUsername) => {
-    const cached = verified.get(token, Math.floor(clock.now() / 1000));
+    const nowSeconds = Math.floor(clock.now() / 1000);
+    const cached = verified.get(token, nowSeconds);
     let check: AccessCheck;
     if (cached) {
       check = { ok: true, ...cached };
     } else {
       check = await checkAccessToken(keys, clock, settings, token);
       if (!check.ok) return check;
-      verified.set(token, { username: check.username, sid: check.sid, exp: check.exp });
+      verified.set(token, { username: check.username, sid: check.sid, exp: check.exp }, nowSeconds);
     }
     if (expectedUsername !== undefined && expectedUsername.toLowerCase() !== check.username) {
       return { ok: false, code: 'username_mismatch' };

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'not_found'
   | 'method_not_allowed'
   | 'store_unavailable'
+  | 'store_misconfigured'
   | 'internal_error';
 
 export class AuthError extends Error {

@@ -2,7 +2,7 @@ import type { Store } from '../store/store';
 import type { Clock } from './clock';
 import { AuthError } from './errors';
 import { randomToken } from './random';
-import { MESSAGES_PK, messageKey, type MessageRecord } from './records';
+import { MESSAGES_PK, messageKey, userMessageKey, type MessageRecord } from './records';
 
 export const MESSAGE_MAX = 500;
 export const BOARD_SIZE = 20;
@@ -33,6 +33,11 @@ export async function postMessage(store: Store, clock: Clock, author: string, ra
   if (length < 1 || length > MESSAGE_MAX || FORBIDDEN.test(text)) throw new AuthError('invalid_field', MESSAGE_RULE, 'text');
   const now = clock.now();
   const record: MessageRecord = { id: randomToken(12), author, text, createdAt: new Date(now).toISOString() };
-  await store.create({ ...messageKey(now, record.id), data: record });
+  const key = messageKey(now, record.id);
+  // The message on the board, and a pointer to it under its author: both or neither.
+  await store.transact([
+    { type: 'create', item: { ...key, data: record } },
+    { type: 'create', item: { ...userMessageKey(author, key.sk), data: { sk: key.sk } } },
+  ]);
   return toMessage(record);
 }

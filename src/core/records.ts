@@ -7,6 +7,10 @@ import type { Key } from '../store/store';
 export const userKey = (username: string): Key => ({ pk: `USER#${username}`, sk: 'PROFILE' });
 export const sessionKey = (username: string, sid: string): Key => ({ pk: `USER#${username}`, sk: `SESSION#${sid}` });
 export const SESSION_PREFIX = 'SESSION#';
+/** Each message of a user, under the user, so removing a user reads only their own messages. */
+export const userMessageKey = (username: string, messageSk: string): Key => ({ pk: `USER#${username}`, sk: `MSG#${messageSk}` });
+export const USER_MESSAGE_PREFIX = 'MSG#';
+export const MESSAGE_INDEX_MARKER: Key = { pk: 'MIGRATIONS', sk: 'message-index' };
 export const emailKey = (email: string): Key => ({ pk: `EMAIL#${email}`, sk: 'EMAIL' });
 export const KEYS_PK = 'KEYS';
 export const signingKeyKey = (kid: string): Key => ({ pk: KEYS_PK, sk: `KEY#${kid}` });
@@ -28,7 +32,13 @@ export interface UserRecord extends Record<string, unknown> {
   createdAt: string;
   /** The tutorial table this user was imported from, if any. */
   importedFrom?: string;
+  /** Goes up by one each time the password is changed or reset (a re-hash of the same one does not). */
+  passwordVersion?: number;
 }
+
+/** The same account with the same password: not removed and made again, not changed or reset. */
+export const sameCredentials = (a: UserRecord, b: UserRecord): boolean =>
+  a.createdAt === b.createdAt && (a.passwordVersion ?? 0) === (b.passwordVersion ?? 0);
 
 export interface SessionRecord extends Record<string, unknown> {
   sid: string;

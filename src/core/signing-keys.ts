@@ -38,11 +38,14 @@ const ALG = 'RS256';
 const KID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 const MISS_TTL_MS = 30_000;
 const MAX_MISSES = 1_000;
+/** A public key is looked up again this often, so one removed from the store stops verifying. */
+const VERIFIER_RECHECK_MS = 60_000;
+const MAX_VERIFIERS = 100;
 
 /** Signing keys kept in the store, so every instance and every restart signs and verifies alike. */
 export function signingKeys({ store, clock, refreshMs = 5 * 60_000 }: SigningKeysOptions): SigningKeys {
   let current: { signer: Promise<Signer>; loadedAt: number } | undefined;
-  const verifiers = new Map<string, Promise<CryptoKey>>();
+  const verifiers = new Map<string, { key: Promise<CryptoKey>; checkedAt: number }>();
   const misses = new Map<string, number>();
   let published: { jwks: Promise<{ keys: JWK[] }>; loadedAt: number } | undefined;
   let hmac: Promise<CryptoKey> | undefined;
@@ -106,18 +109,30 @@ export function signingKeys({ store, clock, refreshMs = 5 * 60_000 }: SigningKey
 
     async verifierFor(kid) {
       if (!KID_PATTERN.test(kid)) return undefined;
+      const time = clock.now();
       const cached = verifiers.get(kid);
-      if (cached) return cached;
+      if (cached && time - cached.checkedAt < VERIFIER_RECHECK_MS) return cached.key;
       const missedAt = misses.get(kid);
-      if (missedAt !== undefined && clock.now() - missedAt < MISS_TTL_MS) return undefined;
+      if (!cached && missedAt !== undefined && time - missedAt < MISS_TTL_MS) return undefined;
       const item = await store.get<SigningKeyRecord>(signingKeyKey(kid));
       if (!item) {
+        verifiers.delete(kid);
         if (misses.size >= MAX_MISSES) misses.clear();
-        misses.set(kid, clock.now());
+        misses.set(kid, time);
         return undefined;
       }
+      if (cached) {
+        cached.checkedAt = time;
+        return cached.key;
+      }
       const key = publicKeyOf(item.data);
-      verifiers.set(kid, key);
+      if (verifiers.size >= MAX_VERIFIERS) verifiers.delete(verifiers.keys().next().value!);
+      const entry = { key, checkedAt: time };
+      verifiers.set(kid, entry);
+      // A key that failed to load is not kept: the next token tries again.
+      key.catch(() => {
+        if (verifiers.get(kid) === entry) verifiers.delete(kid);
+      });
       return key;
     },
 

@@ -4,27 +4,30 @@ import type { AccessClaims } from './access-tokens';
  * Tokens whose signature and claims have already been checked, keyed by the exact token text, so
  * a token verified again (every request of a client does this) skips the RSA work. A cached
  * token is still refused once its `exp` passes, and its session is still looked up every time.
- * Least recently used entries go first.
+ * An entry is trusted for at most TRUST_SECONDS, so a token whose signing key was removed from
+ * the store is checked against the store again soon after. Least recently used entries go first.
  */
 export interface TokenCache {
   get(token: string, nowSeconds: number): AccessClaims | undefined;
-  set(token: string, claims: AccessClaims): void;
+  set(token: string, claims: AccessClaims, nowSeconds: number): void;
 }
 
+export const TRUST_SECONDS = 60;
+
 export function tokenCache(capacity = 10_000): TokenCache {
-  const entries = new Map<string, AccessClaims>();
+  const entries = new Map<string, { claims: AccessClaims; until: number }>();
   return {
     get(token, nowSeconds) {
-      const claims = entries.get(token);
-      if (!claims) return undefined;
+      const entry = entries.get(token);
+      if (!entry) return undefined;
       entries.delete(token);
-      if (claims.exp <= nowSeconds) return undefined;
-      entries.set(token, claims);
-      return claims;
+      if (entry.until <= nowSeconds) return undefined;
+      entries.set(token, entry);
+      return entry.claims;
     },
-    set(token, claims) {
+    set(token, claims, nowSeconds) {
       if (entries.size >= capacity) entries.delete(entries.keys().next().value!);
-      entries.set(token, claims);
+      entries.set(token, { claims, until: Math.min(claims.exp, nowSeconds + TRUST_SECONDS) });
     },
   };
 }

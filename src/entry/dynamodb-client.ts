@@ -1,5 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { STALL_DEFAULTS, stallWatchdog } from '../store/stall-watchdog';
+
+/** Sockets per endpoint: the SDK's default, which measured best under a burst (see the README). */
+const SOCKETS = 50;
 
 export interface DynamoClients {
   readonly client: DynamoDBClient;
@@ -13,9 +20,13 @@ type Env = Readonly<Record<string, string | undefined>>;
 const isLocal = (endpoint: string) => ['localhost', '127.0.0.1', '[::1]'].includes(new URL(endpoint).hostname);
 
 /**
- * One client per process, with keep-alive, short timeouts and one retry: a dead store is noticed
- * within about 2.5 s (two attempts of at most 1 s, with a short back-off between them), not after
- * the SDK's default of minutes.
+ * One client per process, with keep-alive and a stall watchdog instead of one fixed timeout: an
+ * attempt is given up when nothing at all has answered for a second (a dead or hung store: 503
+ * within the watchdog's 2.8 s budget), or after 5 s whatever else answers (a lost answer); while
+ * other requests are being answered, the store is slow, not dead, and requests wait for it.
+ * Failures that come fast (refused or cut connections, 5xx) get up to two more attempts with
+ * jittered exponential back-off; every write is idempotent, so a retry of one that landed is
+ * recognised. The numbers are measured: see the README's design section.
  */
 export function createDynamoClients(env: Env): DynamoClients {
   const endpoint = env.AWS_ENDPOINT_URL_DYNAMODB?.trim() || env.AWS_ENDPOINT_URL?.trim() || undefined;
@@ -26,8 +37,16 @@ export function createDynamoClients(env: Env): DynamoClients {
     // DynamoDB Local accepts any credentials and any region; AWS needs real ones from the environment.
     ...(local && !env.AWS_REGION && !env.AWS_DEFAULT_REGION ? { region: 'us-east-1' } : {}),
     ...(local && !hasCredentials ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 500, requestTimeout: 1000, throwOnRequestTimeout: true, httpsAgent: { keepAlive: true }, httpAgent: { keepAlive: true } },
+    maxAttempts: 3,
+    requestHandler: stallWatchdog(
+      new NodeHttpHandler({
+        connectionTimeout: 1_000,
+        requestTimeout: STALL_DEFAULTS.limitMs + 1_000,
+        throwOnRequestTimeout: true,
+        httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: SOCKETS }),
+        httpAgent: new HttpAgent({ keepAlive: true, maxSockets: SOCKETS }),
+      }),
+    ),
   });
   const document = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return { client, document, endpoint };

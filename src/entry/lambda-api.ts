@@ -61,6 +61,12 @@ async function answerMappingTemplate(app: Hono<Env>, event: MappingTemplateEvent
     { sourceIp: event.sourceIp },
   );
   const text = await res.text();
+  const type = res.headers.get('content-type') ?? '';
+  // JSON answers as an object, the way the tutorial's handler gave them; anything else (the docs
+  // page, its script) as the text it is, with its own type.
+  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
+    return { statusCode: res.status, headers: { 'Content-Type': type || 'text/plain' }, body: text };
+  }
   return { statusCode: res.status, headers: { 'Content-Type': 'application/json' }, body: text ? (JSON.parse(text) as unknown) : {} };
 }
 

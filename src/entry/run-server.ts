@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config';
 import { jsonLogger, logLevel } from './json-logger';
 import { systemClock } from '../core/clock';
 import { openStore } from './open-store';
+import { StoreMisconfiguredError } from '../store/store';
 import { createHttpApp } from './services';
 import { webAppRoutes } from './web-site';
 import { nodeBodyReader } from './node-body';
@@ -33,6 +34,18 @@ export async function runServer(env: Env, onStopped: () => Promise<void> = async
   }
   const logger = jsonLogger(logLevel(env.LOG_LEVEL));
   const { store, label } = await openStore(config, env, systemClock);
+  try {
+    await store.ping();
+  } catch (error) {
+    // A store that cannot work as configured stops start-up; one that is down may come back.
+    if (error instanceof StoreMisconfiguredError) {
+      process.stderr.write(`Gatehouse cannot use its store (${label}): ${error.message.replace(/^dynamodb: /, '')}\n`);
+      await store.close();
+      await onStopped();
+      process.exit(1);
+    }
+    process.stderr.write(`Gatehouse: the store (${label}) does not answer yet; /health answers 503 until it does\n`);
+  }
   const app = createHttpApp(config, store, logger, systemClock, {
     clientAddress: nodeClientAddress(config.trustProxy),
     readBody: nodeBodyReader,

@@ -73,6 +73,13 @@ export function createApp(deps: AppDeps): Hono<Env> {
   };
 
   const app = new Hono<Env>();
+  // A configuration error is said once, plainly; every request it fails still answers 503.
+  const reported = new Set<string>();
+  const reportMisconfiguration = (error: string, requestId: string) => {
+    if (reported.has(error)) return;
+    reported.add(error);
+    logger.error('store misconfigured', { requestId, error });
+  };
 
   // Unique per process start and cheap per request: a random prefix and a counter.
   const idPrefix = randomToken(6);
@@ -112,6 +119,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const known = classify(error);
     if (known) {
       if (known.code === 'store_unavailable') logger.warn('store unavailable', { requestId: c.get('requestId'), error: String(error) });
+      if (known.code === 'store_misconfigured') reportMisconfiguration(String(error), c.get('requestId'));
       return sendError(c, known.code, known.message, known.field, known.retryAfter);
     }
     logger.error('unhandled error', {

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { AuthError, type ErrorCode } from '../core/errors';
-import { StoreUnavailableError } from '../store/store';
+import { StoreMisconfiguredError, StoreUnavailableError } from '../store/store';
 
 type Status = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 429 | 500 | 503;
 
@@ -28,6 +28,7 @@ export const ERRORS: Record<ErrorCode, { status: Status; message: string }> = {
   not_found: { status: 404, message: 'Not found' },
   method_not_allowed: { status: 405, message: 'Method not allowed' },
   store_unavailable: { status: 503, message: 'Service temporarily unavailable, try again' },
+  store_misconfigured: { status: 503, message: 'Service unavailable: its store is not configured correctly' },
   internal_error: { status: 500, message: 'Internal server error' },
 };
 
@@ -60,6 +61,7 @@ export function classify(error: unknown): { code: ErrorCode; message?: string; f
       retryAfter: error.retryAfter,
     };
   }
+  if (error instanceof StoreMisconfiguredError) return { code: 'store_misconfigured' };
   if (error instanceof StoreUnavailableError) return { code: 'store_unavailable' };
   return undefined;
 }

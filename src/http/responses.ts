@@ -52,7 +52,7 @@ export const messageList = z.object({ messages: z.array(message) });
 export const messagePosted = z.object({ message: z.literal('Message posted'), item: message });
 
 export const health = z.object({ status: z.literal('ok') });
-export const healthDown = z.object({ status: z.literal('unavailable'), message: z.string(), code: z.literal('store_unavailable') });
+export const healthDown = z.object({ status: z.literal('unavailable'), message: z.string(), code: z.enum(['store_unavailable', 'store_misconfigured']) });
 
 export const jwks = z.object({
   keys: z.array(z.object({ kty: z.literal('RSA'), kid: z.string(), alg: z.literal('RS256'), use: z.literal('sig'), n: z.string(), e: z.string() })),

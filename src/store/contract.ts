@@ -142,6 +142,7 @@ export function runStoreContract(name: string, makeStore: (context: ContractCont
       const p = pk('tx');
       await store.create({ pk: p, sk: 'taken', data: { v: 0 } });
       await store.create({ pk: p, sk: 'gone', data: {} });
+      await store.create({ pk: p, sk: 'kept', data: {} });
       await expect(
         store.transact([
           { type: 'create', item: { pk: p, sk: 'new', data: {} } },
@@ -149,18 +150,18 @@ export function runStoreContract(name: string, makeStore: (context: ContractCont
           { type: 'create', item: { pk: p, sk: 'taken', data: { v: 1 } } },
         ]),
       ).rejects.toMatchObject({ name: 'ConditionFailedError', index: 2 });
-      expect((await store.list(p)).map((i) => i.sk)).toEqual(['gone', 'taken']);
+      expect((await store.list(p)).map((i) => i.sk)).toEqual(['gone', 'kept', 'taken']);
       expect((await store.get({ pk: p, sk: 'taken' }))?.data).toEqual({ v: 0 });
 
       await store.transact([
         { type: 'create', item: { pk: p, sk: 'new', data: { a: 1 } } },
         { type: 'update', key: { pk: p, sk: 'taken' }, changes: { set: { v: 2 } }, ifVersion: 1 },
         { type: 'delete', key: { pk: p, sk: 'gone' }, mustExist: true },
-        { type: 'put', item: { pk: p, sk: 'put', data: {} } },
+        { type: 'check', key: { pk: p, sk: 'kept' }, ifVersion: 1 },
       ]);
       expect((await store.list(p)).map((i) => [i.sk, i.version])).toEqual([
+        ['kept', 1],
         ['new', 1],
-        ['put', 1],
         ['taken', 2],
       ]);
       await expect(
@@ -207,6 +208,134 @@ export function runStoreContract(name: string, makeStore: (context: ContractCont
       await store.create({ ...key, data: {} });
       const results = await Promise.all(Array.from({ length: 20 }, () => store.delete(key)));
       expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('lets a transaction depend on the version of an item it does not write', async () => {
+      const p = pk('tx-check');
+      await store.create({ pk: p, sk: 'user', data: { v: 1 } });
+      await store.update({ pk: p, sk: 'user' }, { set: { v: 2 } });
+      await expect(
+        store.transact([
+          { type: 'create', item: { pk: p, sk: 'session', data: {} } },
+          { type: 'check', key: { pk: p, sk: 'user' }, ifVersion: 1 },
+        ]),
+      ).rejects.toMatchObject({ name: 'ConditionFailedError', index: 1 });
+      expect(await store.get({ pk: p, sk: 'session' })).toBeUndefined();
+      await expect(store.transact([{ type: 'check', key: { pk: p, sk: 'missing' }, ifVersion: 1 }])).rejects.toBeInstanceOf(ConditionFailedError);
+      await store.transact([
+        { type: 'create', item: { pk: p, sk: 'session', data: {} } },
+        { type: 'check', key: { pk: p, sk: 'user' }, ifVersion: 2 },
+      ]);
+      expect(await store.get({ pk: p, sk: 'session' })).toBeDefined();
+      expect((await store.get({ pk: p, sk: 'user' }))?.version).toBe(2);
+    });
+
+    it('puts over an expired item as over a missing one: version 1', async () => {
+      const key = { pk: pk('put-expired'), sk: 'A' };
+      await store.put({ ...key, data: { a: 1 }, expiresAt: time + 1_000 });
+      await store.put({ ...key, data: { a: 2 }, expiresAt: time + 1_000 });
+      advance(1_000);
+      expect((await store.put({ ...key, data: { a: 3 } })).version).toBe(1);
+      expect(await store.get(key)).toMatchObject({ data: { a: 3 }, version: 1, expiresAt: undefined });
+    });
+
+    it('reads a counter back through get as data.n', async () => {
+      const key = { pk: pk('counter-read'), sk: 'C' };
+      await store.increment(key, 2, time + 10_000);
+      await store.increment(key, 3, time + 10_000);
+      expect(await store.get(key)).toMatchObject({ data: { n: 5 }, expiresAt: time + 10_000 });
+      expect(await store.delete(key)).toBe(true);
+      expect(await store.get(key)).toBeUndefined();
+      expect(await store.increment(key, 1, time + 5_000)).toEqual({ value: 1, expiresAt: time + 5_000 });
+    });
+
+    it('lists by prefix in code point order, characters beyond U+FFFF included', async () => {
+      const owner = pk('unicode');
+      for (const sk of ['S#😀', 'S#a', 'S#\uffff', 'S#é', 'T#a', 'R#😀']) await store.create({ pk: owner, sk, data: {} });
+      expect((await store.list(owner, { prefix: 'S#' })).map((i) => i.sk)).toEqual(['S#a', 'S#é', 'S#\uffff', 'S#😀']);
+      expect((await store.list(owner, { prefix: 'S#😀' })).map((i) => i.sk)).toEqual(['S#😀']);
+      expect((await store.list(owner, { prefix: 'S#', reverse: true, limit: 1 })).map((i) => i.sk)).toEqual(['S#😀']);
+    });
+
+    describe('a write sent again with its write id (its answer lost) is recognised as its own', () => {
+      it('create: resolves with the item, stored once; another writer still fails', async () => {
+        const key = { pk: pk('again-create'), sk: 'A' };
+        const first = await store.create({ ...key, data: { n: 1 } }, { writeId: 'w-create-1' });
+        const again = await store.create({ ...key, data: { n: 1 } }, { writeId: 'w-create-1' });
+        expect(again).toMatchObject({ ...key, data: { n: 1 }, version: 1 });
+        expect(first.version).toBe(1);
+        await expect(store.create({ ...key, data: { n: 2 } }, { writeId: 'w-create-2' })).rejects.toBeInstanceOf(ConditionFailedError);
+        expect(await store.get(key)).toMatchObject({ data: { n: 1 }, version: 1 });
+      });
+
+      it('update: applied once, the version up by one, whether or not it named a version', async () => {
+        const key = { pk: pk('again-update'), sk: 'A' };
+        await store.create({ ...key, data: { n: 0 } });
+        const first = await store.update(key, { set: { n: 1 } }, { ifVersion: 1, writeId: 'w-up-1' });
+        const again = await store.update(key, { set: { n: 1 } }, { ifVersion: 1, writeId: 'w-up-1' });
+        expect(again).toMatchObject({ data: { n: 1 }, version: 2 });
+        expect(first).toMatchObject({ data: { n: 1 }, version: 2 });
+        await store.update(key, { set: { m: 1 } }, { writeId: 'w-up-2' });
+        await store.update(key, { set: { m: 1 } }, { writeId: 'w-up-2' });
+        expect(await store.get(key)).toMatchObject({ data: { n: 1, m: 1 }, version: 3 });
+        await expect(store.update(key, { set: { n: 9 } }, { ifVersion: 1, writeId: 'w-up-3' })).rejects.toBeInstanceOf(ConditionFailedError);
+      });
+
+      it('delete: true both times; a different writer is told it removed nothing', async () => {
+        const key = { pk: pk('again-delete'), sk: 'A' };
+        await store.create({ ...key, data: {} });
+        expect(await store.delete(key, { writeId: 'w-del-1' })).toBe(true);
+        expect(await store.delete(key, { writeId: 'w-del-1' })).toBe(true);
+        expect(await store.delete(key, { writeId: 'w-del-2' })).toBe(false);
+        expect(await store.get(key)).toBeUndefined();
+        expect((await store.create({ ...key, data: { again: true } })).version).toBe(1);
+      });
+
+      it('delete with a version: true both times', async () => {
+        const key = { pk: pk('again-delete-v'), sk: 'A' };
+        await store.create({ ...key, data: {} });
+        expect(await store.delete(key, { ifVersion: 1, writeId: 'w-delv-1' })).toBe(true);
+        expect(await store.delete(key, { ifVersion: 1, writeId: 'w-delv-1' })).toBe(true);
+        await expect(store.delete(key, { ifVersion: 1, writeId: 'w-delv-2' })).rejects.toBeInstanceOf(ConditionFailedError);
+      });
+
+      it('increment: counted once, the same count answered', async () => {
+        const key = { pk: pk('again-count'), sk: 'C' };
+        const end = time + 60_000;
+        expect(await store.increment(key, 1, end, { writeId: 'w-inc-1' })).toEqual({ value: 1, expiresAt: end });
+        expect(await store.increment(key, 1, end, { writeId: 'w-inc-1' })).toEqual({ value: 1, expiresAt: end });
+        expect(await store.increment(key, 1, end, { writeId: 'w-inc-2' })).toEqual({ value: 2, expiresAt: end });
+        expect(await store.increment(key, 1, end, { writeId: 'w-inc-2' })).toEqual({ value: 2, expiresAt: end });
+        expect((await store.get(key))?.data).toEqual({ n: 2 });
+      });
+
+      it('put: the version up by one', async () => {
+        const key = { pk: pk('again-put'), sk: 'A' };
+        await store.put({ ...key, data: { a: 1 } }, { writeId: 'w-put-1' });
+        await store.put({ ...key, data: { a: 1 } }, { writeId: 'w-put-1' });
+        expect((await store.get(key))?.version).toBe(1);
+        await store.put({ ...key, data: { a: 2 } }, { writeId: 'w-put-2' });
+        await store.put({ ...key, data: { a: 2 } }, { writeId: 'w-put-2' });
+        expect(await store.get(key)).toMatchObject({ data: { a: 2 }, version: 2 });
+      });
+
+      it('transact: resolves again, applied once', async () => {
+        const p = pk('again-tx');
+        await store.create({ pk: p, sk: 'counted', data: { n: 0 } });
+        const ops = [
+          { type: 'create', item: { pk: p, sk: 'user', data: { name: 'a' } } },
+          { type: 'create', item: { pk: p, sk: 'claim', data: { user: 'a' } } },
+          { type: 'update', key: { pk: p, sk: 'counted' }, changes: { set: { n: 1 } }, ifVersion: 1 },
+        ] as const;
+        await store.transact(ops, { writeId: 'w-tx-1' });
+        await store.transact(ops, { writeId: 'w-tx-1' });
+        expect((await store.list(p)).map((i) => [i.sk, i.version])).toEqual([
+          ['claim', 1],
+          ['counted', 2],
+          ['user', 1],
+        ]);
+        await expect(store.transact(ops, { writeId: 'w-tx-2' })).rejects.toBeInstanceOf(ConditionFailedError);
+      });
     });
 
     it('answers a ping', async () => {

@@ -1,6 +1,5 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -9,8 +8,24 @@ import {
   type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { translateDynamoError } from './dynamodb-errors';
+import {
+  addInput,
+  checkInput,
+  createInput,
+  fromRaw,
+  isLive,
+  LIVE_FILTER,
+  replaceInput,
+  restartInput,
+  tombstoneInput,
+  updateInput,
+  type Raw,
+} from './dynamodb-inputs';
 import {
   ConditionFailedError,
+  newWriteId,
   StoreUnavailableError,
   type Changes,
   type Condition,
@@ -20,6 +35,7 @@ import {
   type NewItem,
   type Store,
   type WriteOp,
+  type WriteOptions,
 } from './store';
 
 export interface DynamoStoreOptions {
@@ -29,146 +45,54 @@ export interface DynamoStoreOptions {
   readonly now?: () => number;
 }
 
-/**
- * Attributes of an item: pk, sk (the key), d (the data map), v (version), exp (expiry, epoch ms,
- * checked by every read and condition) and ttl (the same expiry in epoch seconds, for DynamoDB's
- * TTL sweep, which may run days late). Counters keep their value in a top-level `n` so that ADD
- * can change it atomically.
- */
-interface Raw {
-  pk: string;
-  sk: string;
-  d?: Data;
-  v: number;
-  exp?: number;
-  ttl?: number;
-  n?: number;
-}
-
-type Names = Record<string, string>;
-type Values = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-const NAMES = { '#pk': 'pk', '#d': 'd', '#v': 'v', '#exp': 'exp', '#ttl': 'ttl' };
-const LIVE = '(attribute_not_exists(#exp) OR #exp > :now)';
-const EXISTS_AND_LIVE = `(attribute_exists(#pk) AND ${LIVE})`;
-const ABSENT_OR_EXPIRED = '(attribute_not_exists(#pk) OR #exp <= :now)';
 const TRANSACTION_RETRIES = 4;
-const COUNTER_RETRIES = 5;
+const CONTENDED_RETRIES = 5;
+const ALL_OLD = { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } as const;
 
-/** The DynamoDB adapter: one table, every write conditional, expiry checked on every read. */
+/** The item a failed condition saw (DynamoDB returns it raw, even through the document client). */
+const oldItem = (item: Record<string, AttributeValue> | undefined): Raw | undefined => (item ? (unmarshall(item) as Raw) : undefined);
+
+/**
+ * Runs a conditional write. When the condition fails because this very write landed before (its
+ * answer was lost and it was sent again), the item carries this write's id: that is success.
+ */
+async function conditional<R>(send: () => Promise<R>, writeId: string): Promise<{ ok: true; result: R } | { ok: false; own: Raw | undefined; old: Raw | undefined }> {
+  try {
+    return { ok: true, result: await send() };
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const old = oldItem(error.Item);
+    return { ok: false, own: old?.w === writeId ? old : undefined, old };
+  }
+}
+
+const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * Math.random()));
+
+/** The DynamoDB adapter: one table, every write conditional and idempotent, expiry checked on every read. */
 export function dynamoStore({ client, table, now = Date.now }: DynamoStoreOptions): Store {
   const run = async <R>(fn: () => Promise<R>): Promise<R> => {
     try {
       return await fn();
     } catch (error) {
-      throw translate(error);
+      throw translateDynamoError(error);
     }
   };
+  const idOf = (options?: WriteOptions) => options?.writeId ?? newWriteId();
 
-  const fromRaw = (raw: Raw): Item => ({
-    pk: raw.pk,
-    sk: raw.sk,
-    data: raw.d ?? (raw.n !== undefined ? { n: raw.n } : {}),
-    expiresAt: raw.exp,
-    version: raw.v,
-  });
-  const isLive = (raw: Raw, at: number) => raw.exp === undefined || raw.exp > at;
-
-  const expiry = (expiresAt: number | undefined) =>
-    expiresAt === undefined ? {} : { exp: expiresAt, ttl: Math.ceil(expiresAt / 1000) };
-
-  const createInput = (item: NewItem, at: number) => ({
-    TableName: table,
-    Item: { pk: item.pk, sk: item.sk, d: item.data, v: 1, ...expiry(item.expiresAt) },
-    ConditionExpression: ABSENT_OR_EXPIRED,
-    ExpressionAttributeNames: { '#pk': 'pk', '#exp': 'exp' },
-    ExpressionAttributeValues: { ':now': at },
-  });
-
-  // An unconditional write that still counts versions: the data and expiry are replaced whole.
-  const putInput = (item: NewItem) => {
-    const values: Values = { ':d': item.data, ':zero': 0, ':one': 1 };
-    let expression = 'SET #d = :d, #v = if_not_exists(#v, :zero) + :one';
-    if (item.expiresAt === undefined) {
-      expression += ' REMOVE #exp, #ttl';
-    } else {
-      expression += ', #exp = :exp, #ttl = :ttl';
-      Object.assign(values, { ':exp': item.expiresAt, ':ttl': Math.ceil(item.expiresAt / 1000) });
-    }
-    return {
-      TableName: table,
-      Key: { pk: item.pk, sk: item.sk },
-      UpdateExpression: expression,
-      ExpressionAttributeNames: { '#d': 'd', '#v': 'v', '#exp': 'exp', '#ttl': 'ttl' },
-      ExpressionAttributeValues: values,
-    };
-  };
-
-  const updateInput = (key: Key, changes: Changes, ifVersion: number | undefined, at: number) => {
-    const names: Names = { ...NAMES };
-    const values: Values = { ':now': at, ':one': 1 };
-    const sets = ['#v = #v + :one'];
-    const removes: string[] = [];
-    Object.entries(changes.set ?? {}).forEach(([field, value], i) => {
-      names[`#s${i}`] = field;
-      values[`:s${i}`] = value;
-      sets.push(`#d.#s${i} = :s${i}`);
-    });
-    (changes.remove ?? []).forEach((field, i) => {
-      names[`#r${i}`] = field;
-      removes.push(`#d.#r${i}`);
-    });
-    if (changes.expiresAt === null) {
-      removes.push('#exp', '#ttl');
-    } else if (changes.expiresAt !== undefined) {
-      sets.push('#exp = :exp', '#ttl = :ttl');
-      Object.assign(values, { ':exp': changes.expiresAt, ':ttl': Math.ceil(changes.expiresAt / 1000) });
-    }
-    let condition = EXISTS_AND_LIVE;
-    if (ifVersion !== undefined) {
-      condition += ' AND #v = :version';
-      values[':version'] = ifVersion;
-    }
-    const expressions = `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`;
-    return {
-      TableName: table,
-      Key: { pk: key.pk, sk: key.sk },
-      UpdateExpression: expressions,
-      ConditionExpression: condition,
-      // DynamoDB refuses placeholders that no expression uses.
-      ExpressionAttributeNames: used(names, `${expressions} ${condition}`),
-      ExpressionAttributeValues: used(values, `${expressions} ${condition}`),
-    };
-  };
-
-  const deleteInput = (key: Key, condition: { ifVersion?: number | undefined; mustExist?: boolean | undefined }, at: number) => {
-    if (condition.ifVersion === undefined && !condition.mustExist) return { TableName: table, Key: { pk: key.pk, sk: key.sk } };
-    const values: Values = { ':now': at };
-    let expression = EXISTS_AND_LIVE;
-    if (condition.ifVersion !== undefined) {
-      expression += ' AND #v = :version';
-      values[':version'] = condition.ifVersion;
-    }
-    return {
-      TableName: table,
-      Key: { pk: key.pk, sk: key.sk },
-      ConditionExpression: expression,
-      ExpressionAttributeNames: { '#pk': 'pk', '#exp': 'exp', ...(condition.ifVersion !== undefined ? { '#v': 'v' } : {}) },
-      ExpressionAttributeValues: values,
-    };
-  };
-
-  const transactItem = (op: WriteOp, at: number): TransactItem => {
+  const transactItem = (op: WriteOp, writeId: string, at: number): TransactItem => {
     switch (op.type) {
       case 'create':
-        return { Put: createInput(op.item, at) };
-      case 'put':
-        return { Update: putInput(op.item) };
+        return { Put: { ...createInput(table, op.item, writeId, at), ...ALL_OLD } };
       case 'update':
-        return { Update: updateInput(op.key, op.changes, op.ifVersion, at) };
+        return { Update: { ...updateInput(table, op.key, op.changes, op.ifVersion, writeId, at), ...ALL_OLD } };
       case 'delete':
-        return { Delete: deleteInput(op.key, op, at) };
+        return op.ifVersion === undefined && !op.mustExist
+          ? { Delete: { TableName: table, Key: { pk: op.key.pk, sk: op.key.sk } } }
+          : { Update: { ...tombstoneInput(table, op.key, op.ifVersion, writeId, at), ...ALL_OLD } };
+      case 'check':
+        return { ConditionCheck: checkInput(table, op.key, op.ifVersion, at) };
     }
   };
 
@@ -177,91 +101,81 @@ export function dynamoStore({ client, table, now = Date.now }: DynamoStoreOption
 
     get: <T extends Data>(key: Key) =>
       run(async () => {
-        const { Item: raw } = await client.send(
-          new GetCommand({ TableName: table, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }),
-        );
+        const { Item: raw } = await client.send(new GetCommand({ TableName: table, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }));
         return raw && isLive(raw as Raw, now()) ? (fromRaw(raw as Raw) as Item<T>) : undefined;
       }),
 
-    create: (item) =>
+    create: <T extends Data>(item: NewItem<T>, options?: WriteOptions) =>
       run(async () => {
-        await client.send(new PutCommand(createInput(item, now())));
-        return { ...item, version: 1 };
+        const writeId = idOf(options);
+        const outcome = await conditional(() => client.send(new PutCommand({ ...createInput(table, item, writeId, now()), ...ALL_OLD })), writeId);
+        if (outcome.ok) return { ...item, version: 1 } as Item<T>;
+        if (outcome.own) return fromRaw(outcome.own) as Item<T>;
+        throw new ConditionFailedError(`item exists: ${item.pk} ${item.sk}`);
       }),
 
-    put: (item) =>
+    put: <T extends Data>(item: NewItem<T>, options?: WriteOptions) =>
       run(async () => {
-        const { Attributes } = await client.send(new UpdateCommand({ ...putInput(item), ReturnValues: 'UPDATED_NEW' }));
-        return { ...item, version: (Attributes as Raw).v };
+        const writeId = idOf(options);
+        for (let attempt = 0; attempt < CONTENDED_RETRIES; attempt++) {
+          const at = now();
+          // A live item: replaced, one version up.
+          const replaced = await conditional(
+            () => client.send(new UpdateCommand({ ...replaceInput(table, item, writeId, at), ReturnValues: 'ALL_NEW', ...ALL_OLD })),
+            writeId,
+          );
+          if (replaced.ok) return fromRaw(replaced.result.Attributes as Raw) as Item<T>;
+          if (replaced.own) return fromRaw(replaced.own) as Item<T>;
+          // None, or an expired one: a new item at version 1, unless another writer just made one.
+          const created = await conditional(() => client.send(new PutCommand({ ...createInput(table, item, writeId, at), ...ALL_OLD })), writeId);
+          if (created.ok) return { ...item, version: 1 } as Item<T>;
+          if (created.own) return fromRaw(created.own) as Item<T>;
+        }
+        throw new StoreUnavailableError('dynamodb: put contention did not settle');
       }),
 
     update: <T extends Data>(key: Key, changes: Changes, condition?: Condition) =>
       run(async () => {
-        const { Attributes } = await client.send(
-          new UpdateCommand({ ...updateInput(key, changes, condition?.ifVersion, now()), ReturnValues: 'ALL_NEW' }),
+        const writeId = idOf(condition);
+        const outcome = await conditional(
+          () =>
+            client.send(new UpdateCommand({ ...updateInput(table, key, changes, condition?.ifVersion, writeId, now()), ReturnValues: 'ALL_NEW', ...ALL_OLD })),
+          writeId,
         );
-        return fromRaw(Attributes as Raw) as Item<T>;
+        if (outcome.ok) return fromRaw(outcome.result.Attributes as Raw) as Item<T>;
+        if (outcome.own) return fromRaw(outcome.own) as Item<T>;
+        throw new ConditionFailedError(`not updated: ${key.pk} ${key.sk}`);
       }),
 
     delete: (key, condition) =>
       run(async () => {
-        const at = now();
-        const input = deleteInput(key, condition ?? {}, at);
-        try {
-          // Conditional even when the caller asked for none, so that of many racing deletes
-          // exactly one is told it removed the item.
-          const { Attributes } = await client.send(
-            new DeleteCommand({
-              ...input,
-              ConditionExpression: input.ConditionExpression ?? 'attribute_exists(#pk)',
-              ExpressionAttributeNames: input.ExpressionAttributeNames ?? { '#pk': 'pk' },
-              ReturnValues: 'ALL_OLD',
-            }),
-          );
-          return Attributes !== undefined && isLive(Attributes as Raw, at);
-        } catch (error) {
-          if (!(error instanceof ConditionalCheckFailedException) || condition?.ifVersion !== undefined) throw error;
-          return false;
-        }
+        const writeId = idOf(condition);
+        const strict = condition?.ifVersion !== undefined;
+        const outcome = await conditional(
+          () => client.send(new UpdateCommand({ ...tombstoneInput(table, key, condition?.ifVersion, writeId, now()), ...ALL_OLD })),
+          writeId,
+        );
+        if (outcome.ok || outcome.own) return true;
+        // Of many racing deletes exactly one is told it removed the item.
+        if (strict && outcome.old && isLive(outcome.old, now())) throw new ConditionFailedError(`version mismatch: ${key.pk} ${key.sk}`);
+        if (strict) throw new ConditionFailedError(`no item: ${key.pk} ${key.sk}`);
+        return false;
       }),
 
-    increment: (key, by, expiresAt) =>
+    increment: (key, by, expiresAt, options) =>
       run(async () => {
-        for (let attempt = 0; attempt < COUNTER_RETRIES; attempt++) {
+        const writeId = idOf(options);
+        for (let attempt = 0; attempt < CONTENDED_RETRIES; attempt++) {
           const at = now();
-          try {
-            // A live (or new) counter: add atomically, keep the window it started with.
-            const { Attributes } = await client.send(
-              new UpdateCommand({
-                TableName: table,
-                Key: { pk: key.pk, sk: key.sk },
-                UpdateExpression: 'SET #exp = if_not_exists(#exp, :exp), #ttl = if_not_exists(#ttl, :ttl), #v = if_not_exists(#v, :zero) + :one ADD #n :by',
-                ConditionExpression: `attribute_not_exists(#pk) OR #exp > :now`,
-                ExpressionAttributeNames: { '#pk': 'pk', '#exp': 'exp', '#ttl': 'ttl', '#v': 'v', '#n': 'n' },
-                ExpressionAttributeValues: { ':exp': expiresAt, ':ttl': Math.ceil(expiresAt / 1000), ':zero': 0, ':one': 1, ':by': by, ':now': at },
-                ReturnValues: 'ALL_NEW',
-              }),
-            );
-            const raw = Attributes as Raw;
-            return { value: raw.n ?? 0, expiresAt: raw.exp ?? expiresAt };
-          } catch (error) {
-            if (!(error instanceof ConditionalCheckFailedException)) throw error;
-          }
-          try {
-            // An expired counter: start a new window, unless another writer just did.
-            await client.send(
-              new PutCommand({
-                TableName: table,
-                Item: { pk: key.pk, sk: key.sk, n: by, v: 1, exp: expiresAt, ttl: Math.ceil(expiresAt / 1000) },
-                ConditionExpression: '#exp <= :now',
-                ExpressionAttributeNames: { '#exp': 'exp' },
-                ExpressionAttributeValues: { ':now': at },
-              }),
-            );
-            return { value: by, expiresAt };
-          } catch (error) {
-            if (!(error instanceof ConditionalCheckFailedException)) throw error;
-          }
+          const added = await conditional(
+            () => client.send(new UpdateCommand({ ...addInput(table, key, by, expiresAt, writeId, at), ReturnValues: 'ALL_NEW', ...ALL_OLD })),
+            writeId,
+          );
+          const counted = added.ok ? (added.result.Attributes as Raw) : added.own;
+          if (counted) return { value: counted.n ?? 0, expiresAt: counted.exp ?? expiresAt };
+          const restarted = await conditional(() => client.send(new PutCommand({ ...restartInput(table, key, by, expiresAt, writeId, at), ...ALL_OLD })), writeId);
+          if (restarted.ok) return { value: by, expiresAt };
+          if (restarted.own) return { value: restarted.own.n ?? by, expiresAt: restarted.own.exp ?? expiresAt };
         }
         throw new StoreUnavailableError('dynamodb: counter contention did not settle');
       }),
@@ -276,7 +190,7 @@ export function dynamoStore({ client, table, now = Date.now }: DynamoStoreOption
             new QueryCommand({
               TableName: table,
               KeyConditionExpression: options.prefix ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk',
-              FilterExpression: LIVE,
+              FilterExpression: LIVE_FILTER,
               ExpressionAttributeNames: { '#pk': 'pk', '#exp': 'exp', ...(options.prefix ? { '#sk': 'sk' } : {}) },
               ExpressionAttributeValues: { ':pk': pk, ':now': at, ...(options.prefix ? { ':prefix': options.prefix } : {}) },
               ScanIndexForward: !options.reverse,
@@ -291,21 +205,27 @@ export function dynamoStore({ client, table, now = Date.now }: DynamoStoreOption
         return options.limit ? items.slice(0, options.limit) : items;
       }),
 
-    transact: (ops) =>
+    transact: (ops, options) =>
       run(async () => {
+        const writeId = idOf(options);
+        // One time for every attempt: DynamoDB recognises a ClientRequestToken sent again only
+        // with the very same request.
+        const at = now();
+        const input = { ClientRequestToken: writeId, TransactItems: ops.map((op) => transactItem(op, writeId, at)) } as TransactWriteCommandInput;
         for (let attempt = 1; ; attempt++) {
-          const at = now();
           try {
-            await client.send(new TransactWriteCommand({ TableName: table, TransactItems: ops.map((op) => transactItem(op, at)) } as TransactWriteCommandInput));
+            await client.send(new TransactWriteCommand(input));
             return;
           } catch (error) {
             if (!(error instanceof TransactionCanceledException)) throw error;
             const reasons = error.CancellationReasons ?? [];
+            // Every item of a transaction that landed carries its id: a retry of it has nothing to do.
+            if (reasons.some((reason) => oldItem(reason.Item)?.w === writeId)) return;
             const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
             if (failed >= 0) throw new ConditionFailedError(`transaction condition failed at ${failed}`, failed);
             // Another transaction held one of the items; a fresh attempt settles it one way or the other.
             if (attempt >= TRANSACTION_RETRIES || !reasons.some((reason) => reason.Code === 'TransactionConflict')) throw error;
-            await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * Math.random()));
+            await pause(attempt);
           }
         }
       }),
@@ -321,38 +241,3 @@ export function dynamoStore({ client, table, now = Date.now }: DynamoStoreOption
   };
 }
 
-function used<V>(placeholders: Record<string, V>, expression: string): Record<string, V> {
-  const tokens = new Set(expression.match(/[#:]\w+/g));
-  return Object.fromEntries(Object.entries(placeholders).filter(([name]) => tokens.has(name)));
-}
-
-// Errors that mean the store cannot answer now, as opposed to a bug in the request.
-const UNAVAILABLE_NAMES = new Set([
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'ResourceNotFoundException',
-  'UnrecognizedClientException',
-  'TransactionCanceledException',
-]);
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
-
-function translate(error: unknown): unknown {
-  if (error instanceof ConditionFailedError || error instanceof StoreUnavailableError) return error;
-  if (error instanceof ConditionalCheckFailedException) return new ConditionFailedError(error.message);
-  const { name, code, $metadata } = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-  if (
-    (name && UNAVAILABLE_NAMES.has(name)) ||
-    (code && UNAVAILABLE_CODES.has(code)) ||
-    ($metadata?.httpStatusCode ?? 0) >= 500 ||
-    (error instanceof AggregateError && error.errors.some((inner) => UNAVAILABLE_CODES.has((inner as { code?: string }).code ?? '')))
-  ) {
-    return new StoreUnavailableError(`dynamodb: ${name ?? code ?? 'unavailable'}`, { cause: error });
-  }
-  return error;
-}

@@ -14,6 +14,8 @@ import {
   type NewItem,
   type Store,
   type WriteOp,
+  type WriteOptions,
+  WRITE_ID_MEMORY_MS,
 } from './store';
 
 export interface SqliteStoreOptions {
@@ -43,6 +45,11 @@ CREATE TABLE IF NOT EXISTS items (
   PRIMARY KEY (pk, sk)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS items_expiry ON items (expires_at) WHERE expires_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS writes (
+  id TEXT PRIMARY KEY,
+  at INTEGER NOT NULL,
+  result TEXT NOT NULL
+) WITHOUT ROWID;
 `;
 
 // A row is live when it has no expiry or its expiry is still ahead of :now.
@@ -90,14 +97,17 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
        RETURNING json_extract(data, '$.n') AS n, expires_at`,
     ),
     list: db.prepare(
-      `SELECT * FROM items WHERE pk = :pk AND sk >= :from AND sk < :to AND ${LIVE} ORDER BY sk ASC LIMIT :limit`,
+      `SELECT * FROM items WHERE pk = :pk AND sk >= :from AND (:to IS NULL OR sk < :to) AND ${LIVE} ORDER BY sk ASC LIMIT :limit`,
     ),
     listReverse: db.prepare(
-      `SELECT * FROM items WHERE pk = :pk AND sk >= :from AND sk < :to AND ${LIVE} ORDER BY sk DESC LIMIT :limit`,
+      `SELECT * FROM items WHERE pk = :pk AND sk >= :from AND (:to IS NULL OR sk < :to) AND ${LIVE} ORDER BY sk DESC LIMIT :limit`,
     ),
     sweep: db.prepare(
       `DELETE FROM items WHERE (pk, sk) IN (SELECT pk, sk FROM items WHERE expires_at IS NOT NULL AND expires_at <= :now LIMIT 500)`,
     ),
+    sweepWrites: db.prepare(`DELETE FROM writes WHERE id IN (SELECT id FROM writes WHERE at <= :before LIMIT 500)`),
+    findWrite: db.prepare(`SELECT result FROM writes WHERE id = :id`),
+    recordWrite: db.prepare(`INSERT INTO writes (id, at, result) VALUES (:id, :at, :result)`),
     ping: db.prepare('SELECT 1'),
   };
 
@@ -109,6 +119,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     if (++writes % sweepEvery !== 0) return;
     try {
       q.sweep.run({ now: now() });
+      q.sweepWrites.run({ before: now() - WRITE_ID_MEMORY_MS });
     } catch {
       // The next sweep tries again.
     }
@@ -158,15 +169,17 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     return row !== undefined && (row.expires_at === null || row.expires_at > now());
   };
 
-  const transaction = db.transaction((ops: readonly WriteOp[]) => {
+  const checkSync = (key: Key, ifVersion: number): void => {
+    const current = getRow(key);
+    if (!current || current.version !== ifVersion) throw new ConditionFailedError(`version mismatch: ${key.pk} ${key.sk}`);
+  };
+
+  const applyAll = (ops: readonly WriteOp[]): void => {
     ops.forEach((op, index) => {
       try {
         switch (op.type) {
           case 'create':
             createSync(op.item);
-            break;
-          case 'put':
-            putSync(op.item);
             break;
           case 'update':
             updateSync(op.key, op.changes, op.ifVersion);
@@ -174,16 +187,37 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
           case 'delete':
             deleteSync(op.key, { ifVersion: op.ifVersion, mustExist: op.mustExist });
             break;
+          case 'check':
+            checkSync(op.key, op.ifVersion);
+            break;
         }
       } catch (error) {
         if (error instanceof ConditionFailedError) throw new ConditionFailedError(error.message, index);
         throw error;
       }
     });
-  });
+  };
 
-  const updateTx = db.transaction(updateSync);
-  const deleteTx = db.transaction(deleteSync);
+  /**
+   * A write the caller named is done at most once: its result is kept (WRITE_ID_MEMORY_MS) in the
+   * same transaction as the write, and the same id sent again gets that result back.
+   */
+  const once = db.transaction(<R>(writeId: string, write: () => R): R => {
+    const done = q.findWrite.get({ id: writeId }) as { result: string } | undefined;
+    if (done) return JSON.parse(done.result) as R;
+    const result = write();
+    q.recordWrite.run({ id: writeId, at: now(), result: JSON.stringify(result ?? null) });
+    return result;
+  });
+  const atomicTx = db.transaction((fn: () => unknown) => fn());
+  /** Runs a write in one transaction (a single statement is one already), remembered when named. */
+  const write = <R>(options: WriteOptions | undefined, fn: () => R, statements: 'one' | 'many' = 'one'): R => {
+    let result: R;
+    if (options?.writeId !== undefined) result = once.immediate(options.writeId, fn) as R;
+    else result = statements === 'many' ? (atomicTx.immediate(fn) as R) : fn();
+    wrote();
+    return result;
+  };
 
   let closed = false;
   const guard = <R>(fn: () => R): Promise<R> => {
@@ -198,36 +232,18 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
   return {
     name: 'sqlite',
     get: <T extends Data>(key: Key) => guard(() => getRow(key) as Item<T> | undefined),
-    create: (item) =>
-      guard(() => {
-        const created = createSync(item);
-        wrote();
-        return created;
-      }),
-    put: (item) =>
-      guard(() => {
-        const stored = putSync(item);
-        wrote();
-        return stored;
-      }),
+    create: <T extends Data>(item: NewItem<T>, options?: WriteOptions) => guard(() => write(options, () => createSync(item))),
+    put: <T extends Data>(item: NewItem<T>, options?: WriteOptions) => guard(() => write(options, () => putSync(item))),
     update: <T extends Data>(key: Key, changes: Changes, condition?: Condition) =>
-      guard(() => {
-        const updated = updateTx.immediate(key, changes, condition?.ifVersion) as Item<T>;
-        wrote();
-        return updated;
-      }),
-    delete: (key, condition) =>
-      guard(() => {
-        const removed = deleteTx.immediate(key, condition);
-        wrote();
-        return removed;
-      }),
-    increment: (key, by, expiresAt): Promise<Counter> =>
-      guard(() => {
-        const row = q.counter.get({ pk: key.pk, sk: key.sk, by, expiresAt, now: now() }) as { n: number; expires_at: number };
-        wrote();
-        return { value: row.n, expiresAt: row.expires_at };
-      }),
+      guard(() => write(condition, () => updateSync<T>(key, changes, condition?.ifVersion), 'many')),
+    delete: (key, condition) => guard(() => write(condition, () => deleteSync(key, condition), 'many')),
+    increment: (key, by, expiresAt, options): Promise<Counter> =>
+      guard(() =>
+        write(options, () => {
+          const row = q.counter.get({ pk: key.pk, sk: key.sk, by, expiresAt, now: now() }) as { n: number; expires_at: number };
+          return { value: row.n, expiresAt: row.expires_at };
+        }),
+      ),
     list: <T extends Data>(pk: string, options: ListOptions = {}) =>
       guard(() => {
         const prefix = options.prefix ?? '';
@@ -235,16 +251,15 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
         const rows = statement.all({
           pk,
           from: prefix,
-          to: prefix + '\uffff',
+          to: prefixEnd(prefix),
           limit: options.limit ?? -1,
           now: now(),
         }) as Row[];
         return rows.map((row) => toItem(row) as Item<T>);
       }),
-    transact: (ops) =>
+    transact: (ops, options) =>
       guard(() => {
-        transaction.immediate(ops);
-        wrote();
+        write(options, () => applyAll(ops), 'many');
       }),
     ping: () =>
       guard(() => {
@@ -255,6 +270,20 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       if (db.open) db.close();
     },
   };
+}
+
+/**
+ * The first string after every string that starts with `prefix`, in SQLite's order (UTF-8 bytes,
+ * which is code point order): the prefix with its last code point one higher. Characters beyond
+ * U+FFFF sort above '\uffff', so that cannot serve as the end.
+ */
+function prefixEnd(prefix: string): string | null {
+  const points = [...prefix];
+  while (points.length > 0) {
+    const last = points.pop()!.codePointAt(0)!;
+    if (last < 0x10ffff) return points.join('') + String.fromCodePoint(last === 0xd7ff ? 0xe000 : last + 1);
+  }
+  return null;
 }
 
 function bind(item: NewItem): Record<string, unknown> {

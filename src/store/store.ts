@@ -5,6 +5,15 @@
  * The model is a sorted key-value table: an item lives at (pk, sk), carries a JSON object, a
  * version number bumped on every write, and an optional expiry. An item whose expiry has passed
  * is invisible to every read and every condition, even if the engine has not removed it yet.
+ *
+ * Every write is idempotent under retries. A write carries a write id (the caller's, or one the
+ * adapter makes for the call); sent again with the same id after it landed (because its answer
+ * was lost to a timeout or a cut connection, and the SDK, the adapter or the caller retried), it
+ * resolves exactly as the first time did and changes nothing more: `create` with the item, never
+ * ConditionFailedError; `update` with the item as that write left it; `delete` with true;
+ * `increment` with the count that write produced, counted once; `transact` resolves. An adapter
+ * recognises a write id for at least WRITE_ID_MEMORY_MS, as long as no other write has touched the
+ * item since.
  */
 
 export interface Key {
@@ -36,16 +45,28 @@ export interface Changes {
   readonly expiresAt?: number | null;
 }
 
-export interface Condition {
+/** How long a write id is recognised after its write landed (DynamoDB keeps ClientRequestToken 10 minutes). */
+export const WRITE_ID_MEMORY_MS = 10 * 60_000;
+
+export interface WriteOptions {
+  /**
+   * Names this logical write. Pass the same id again to retry it; omitted, the adapter makes one
+   * per call, and its own and the SDK's retries reuse it.
+   */
+  readonly writeId?: string;
+}
+
+export interface Condition extends WriteOptions {
   /** The write happens only if the live item has exactly this version. */
   readonly ifVersion?: number;
 }
 
 export type WriteOp =
   | { readonly type: 'create'; readonly item: NewItem }
-  | { readonly type: 'put'; readonly item: NewItem }
   | { readonly type: 'update'; readonly key: Key; readonly changes: Changes; readonly ifVersion?: number }
-  | { readonly type: 'delete'; readonly key: Key; readonly ifVersion?: number; readonly mustExist?: boolean };
+  | { readonly type: 'delete'; readonly key: Key; readonly ifVersion?: number; readonly mustExist?: boolean }
+  /** Writes nothing; the transaction happens only if the live item has this version. */
+  | { readonly type: 'check'; readonly key: Key; readonly ifVersion: number };
 
 export interface ListOptions {
   readonly prefix?: string;
@@ -64,9 +85,12 @@ export interface Store {
   /** The live item, or undefined when missing or expired. */
   get<T extends Data = Data>(key: Key): Promise<Item<T> | undefined>;
   /** Writes a new item; ConditionFailedError when a live item already holds the key. */
-  create<T extends Data>(item: NewItem<T>): Promise<Item<T>>;
-  /** Writes unconditionally, replacing whatever was there. */
-  put<T extends Data>(item: NewItem<T>): Promise<Item<T>>;
+  create<T extends Data>(item: NewItem<T>, options?: WriteOptions): Promise<Item<T>>;
+  /**
+   * Writes unconditionally, replacing whatever was there: the version of a live item goes up by
+   * one; over a missing or expired item it starts at 1.
+   */
+  put<T extends Data>(item: NewItem<T>, options?: WriteOptions): Promise<Item<T>>;
   /** Changes a live item; ConditionFailedError when missing, expired, or the version differs. */
   update<T extends Data = Data>(key: Key, changes: Changes, condition?: Condition): Promise<Item<T>>;
   /**
@@ -76,13 +100,16 @@ export interface Store {
   delete(key: Key, condition?: Condition): Promise<boolean>;
   /**
    * Adds `by` to a counter and returns it. A missing or expired counter starts again from `by`
-   * with the given expiry; a live one keeps its expiry.
+   * with the given expiry; a live one keeps its expiry. `get` reads a counter as `data.n`.
    */
-  increment(key: Key, by: number, expiresAt: number): Promise<Counter>;
-  /** Live items under one partition key, in sort-key order. */
+  increment(key: Key, by: number, expiresAt: number, options?: WriteOptions): Promise<Counter>;
+  /**
+   * Live items under one partition key, in sort-key order (by code point, so characters beyond
+   * U+FFFF sort after every other one and a prefix matches them like any other).
+   */
   list<T extends Data = Data>(pk: string, options?: ListOptions): Promise<Item<T>[]>;
   /** All or nothing. ConditionFailedError (with the failing op's index, when known) on conflict. */
-  transact(ops: readonly WriteOp[]): Promise<void>;
+  transact(ops: readonly WriteOp[], options?: WriteOptions): Promise<void>;
   /** Resolves when the store answers; StoreUnavailableError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -99,11 +126,27 @@ export class ConditionFailedError extends Error {
 }
 
 export class StoreUnavailableError extends Error {
-  override readonly name = 'StoreUnavailableError';
+  override readonly name: string = 'StoreUnavailableError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
 }
 
+/**
+ * The store cannot work as configured (no such table, credentials refused, no region): no retry
+ * will help, so it is said once, plainly, rather than answered as a passing outage.
+ */
+export class StoreMisconfiguredError extends StoreUnavailableError {
+  override readonly name = 'StoreMisconfiguredError';
+}
+
 export const isConditionFailed = (error: unknown): error is ConditionFailedError =>
   error instanceof ConditionFailedError;
+
+/** 128 random bits, for a write that names itself. */
+export function newWriteId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let id = '';
+  for (const byte of bytes) id += byte.toString(16).padStart(2, '0');
+  return id;
+}

@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { DOCS_CSS, DOCS_HTML, DOCS_JS } from '../docs-page';
 import { openApiDocument } from '../openapi';
-import { StoreUnavailableError } from '../../store/store';
+import { StoreMisconfiguredError, StoreUnavailableError } from '../../store/store';
 import { errorBody } from '../errors';
 import type { Env, RouteContext } from '../app';
 
@@ -14,7 +14,7 @@ export function discoveryRoutes(app: Hono<Env>, { deps }: RouteContext): void {
       return c.json({ status: 'ok' });
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) deps.logger.error('health check failed', { error: String(error) });
-      const { body } = errorBody('store_unavailable');
+      const { body } = errorBody(error instanceof StoreMisconfiguredError ? 'store_misconfigured' : 'store_unavailable');
       return c.json({ status: 'unavailable', ...body }, 503);
     }
   });
