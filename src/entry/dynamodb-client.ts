@@ -21,8 +21,8 @@ const isLocal = (endpoint: string) => ['localhost', '127.0.0.1', '[::1]'].includ
 
 /**
  * One client per process, with keep-alive and a stall watchdog instead of one fixed timeout: an
- * attempt is given up when nothing at all has answered for a second (a dead or hung store: 503
- * within the watchdog's 2.8 s budget), or after 5 s whatever else answers (a lost answer); while
+ * attempt is given up after 2 s when nothing at all has answered for 1.5 s (a dead or hung store:
+ * 503 within 3 s), or after 5 s whatever else answers (a lost answer, then retried); while
  * other requests are being answered, the store is slow, not dead, and requests wait for it.
  * Failures that come fast (refused or cut connections, 5xx) get up to two more attempts with
  * jittered exponential back-off; every write is idempotent, so a retry of one that landed is

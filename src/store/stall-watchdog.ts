@@ -23,7 +23,7 @@ export interface StallWatchdogOptions {
   readonly budgetMs: number;
 }
 
-export const STALL_DEFAULTS: StallWatchdogOptions = { patienceMs: 1_200, silenceMs: 1_000, limitMs: 5_000, budgetMs: 2_800 };
+export const STALL_DEFAULTS: StallWatchdogOptions = { patienceMs: 2_000, silenceMs: 1_500, limitMs: 5_000, budgetMs: 2_800 };
 
 const TICK_MS = 100;
 const INVOCATION_HEADER = 'amz-sdk-invocation-id';
