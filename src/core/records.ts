@@ -28,6 +28,8 @@ export interface UserRecord extends Record<string, unknown> {
   createdAt: string;
   /** The tutorial table this user was imported from, if any. */
   importedFrom?: string;
+  /** The name exactly as that table keyed it (letter case and all): the source item it came from. */
+  sourceUsername?: string;
 }
 
 export interface SessionRecord extends Record<string, unknown> {
