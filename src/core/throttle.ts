@@ -39,6 +39,8 @@ export interface Attempt {
   /**
    * The password was right. Resolves with whether the success may stand: not when failures from
    * parallel attempts used up the allowance (or locked the account) while this one was checked.
+   * A success refused is counted as a failure, in every counter, so nothing that follows (a wait,
+   * its length, the account's lock) tells it apart from a wrong password.
    */
   succeeded(): Promise<boolean>;
 }
@@ -111,7 +113,7 @@ export function createThrottle(store: Store, clock: Clock, settings: ThrottleSet
         }
       }
 
-      return {
+      const attempt: Attempt = {
         accountLocked: before.accountLocked,
         async failed() {
           const [pair] = await Promise.all([
@@ -126,13 +128,17 @@ export function createThrottle(store: Store, clock: Clock, settings: ThrottleSet
         async succeeded() {
           const after = await state();
           const allowed = extra > 0 || after.failures < settings.failuresPerClient;
-          if (!allowed || after.accountLocked) return false;
+          if (!allowed || after.accountLocked) {
+            await attempt.failed();
+            return false;
+          }
           if (after.failures > 0 || after.lock) {
             await Promise.all([store.delete(pairCount(username, client)), store.delete(pairLock(username, client))]);
           }
           return true;
         },
       };
+      return attempt;
     },
   };
 }
