@@ -12,6 +12,7 @@ import type { Store } from '../store/store';
 import { ConfigError, loadConfig } from './config';
 import { createDynamoClients } from './dynamodb-client';
 import { openStore } from './open-store';
+import { terminalLines, terminalSafe } from './terminal-text';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -122,8 +123,9 @@ ${STORE_HELP}`,
         );
         if (tty) process.stderr.write('\n');
         const verb = dryRun ? 'Would import' : 'Imported';
-        io.out(`${verb} ${report.imported} user(s) from ${source}; ${report.alreadyImported} already there; ${report.skipped.length} skipped${report.resumed ? ' (carried on from the last run)' : ''}.`);
-        for (const { username: name, reason } of report.skipped) io.out(`  skipped ${name}: ${reason}`);
+        io.out(`${verb} ${report.imported} user(s) from ${terminalSafe(source)}; ${report.alreadyImported} already there; ${report.skipped.length} skipped${report.resumed ? ' (carried on from the last run)' : ''}.`);
+        // Names come from the tutorial's table, as anyone typed them.
+        for (const { username: name, reason } of report.skipped) io.out(`  skipped ${terminalSafe(name)}: ${terminalSafe(reason)}`);
         if (!report.finished) io.out(`Stopped after ${limit} import(s); run the same command again to carry on.`);
         return 0;
       } finally {
@@ -186,7 +188,7 @@ ${STORE_HELP}`,
       if (action === 'list') {
         const sessions = await withStore(io, (store) => listSessions(store, name));
         if (!sessions.length) io.out(`${name} has no live sessions`);
-        for (const s of sessions) io.out(`${s.sid}  created ${s.createdAt}  last used ${s.lastUsedAt}  ${s.userAgent ?? '-'}`);
+        for (const s of sessions) io.out(`${s.sid}  created ${s.createdAt}  last used ${s.lastUsedAt}  ${terminalSafe(s.userAgent ?? '-')}`);
         return 0;
       }
       if (action === 'revoke') {
@@ -246,7 +248,9 @@ function overview(): string {
 }
 
 /** Runs one command line; resolves with the exit code. */
-export async function runCli(argv: string[], io: Io): Promise<number> {
+export async function runCli(argv: string[], terminal: Io): Promise<number> {
+  // Whatever reaches the terminal, arguments and stored data included, is printed without control characters.
+  const io: Io = { env: terminal.env, out: (text) => terminal.out(terminalLines(text)), err: (text) => terminal.err(terminalLines(text)) };
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(overview());
@@ -272,7 +276,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       io.err(error.message);
       return 2;
     }
-    io.err(`gatehouse ${name} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    io.err(`gatehouse ${name} failed: ${terminalSafe(error instanceof Error ? `${error.name}: ${error.message}` : String(error))}`);
     return 1;
   }
 }
