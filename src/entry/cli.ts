@@ -81,9 +81,11 @@ const commands: Record<string, Command> = {
     summary: "copy users from a tutorial table (username, name, bcrypt password) into Gatehouse",
     help: `Reads the tutorials' DynamoDB table (partition key "username"; items {username, name,
 password: bcrypt hash, tokens?: [...]}) and creates each user in Gatehouse's store. bcrypt hashes
-are kept and become Argon2id at the user's first login; old tokens are dropped. A checkpoint
-after every page lets an interrupted import carry on where it stopped; users imported earlier
-are counted, never written twice. Ends with a report: imported, already there, skipped and why.
+are kept and become Argon2id at the user's first login; old tokens are dropped. Names that
+differ only in letter case (Kate, kate) are all skipped, as are names with look-alike letters
+and bcrypt costs outside 4-14. A checkpoint after every page lets an interrupted import carry on
+where it stopped; users imported earlier from the same item are counted, never written twice.
+Ends with a report: imported, already there, skipped and why.
 Options:
   --source-table NAME  the tutorial table (read with the AWS SDK's own configuration)
   --dry-run            check every item and report, writing nothing
