@@ -104,6 +104,17 @@ describe('npx gatehouse', () => {
       expect((await gatehouse(['sessions', 'list', 'alice'], env)).stdout).toBe('alice has no live sessions\n');
     });
 
+    it('prints what others typed without control characters', async () => {
+      // A user agent is whatever the client sent: here a C1 escape sequence and a C1 line break.
+      await postJson(`${server.url}/login`, { username: 'bob', password: PASSWORD }, { 'user-agent': 'Sly/1.0 \u009b2J\u0085evil' });
+      const list = await gatehouse(['sessions', 'list', 'bob'], env);
+      expect(list.code).toBe(0);
+      expect(list.stdout).toContain('  Sly/1.0 evil\n');
+      expect(list.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+      const sly = list.stdout.split('\n').find((line) => line.endsWith('Sly/1.0 evil'))!.split(' ')[0]!;
+      expect((await gatehouse(['sessions', 'revoke', 'bob', sly], env)).stdout).toBe('Ended 1 session of bob\n');
+    });
+
     it('deletes a user and everything of theirs, only with --yes', async () => {
       const asked = await gatehouse(['user', 'delete', 'bob'], env);
       expect(asked.code).toBe(1);

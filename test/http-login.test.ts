@@ -2,7 +2,8 @@ import bcrypt from 'bcryptjs';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SESSION_PREFIX, userKey } from '../src/core/records';
-import { argon2Hasher } from '../src/hashing/argon2-hasher';
+import { silentLogger } from '../src/core/logger';
+import { ARGON2_DEFAULTS, argon2Hasher } from '../src/hashing/argon2-hasher';
 import { makeTestApp, PASSWORD, type TestApp } from './helpers/app';
 import { storeFactories } from './helpers/stores';
 
@@ -122,6 +123,32 @@ describe.each(storeFactories)('POST /login on $name', (factory) => {
     await t.store.put({ ...userKey('weakhash'), data: { username: 'weakhash', name: 'W', passwordHash: weak, createdAt: '2024-01-01T00:00:00.000Z' } });
     expect((await t.call('/login', { body: { username: 'weakhash', password: PASSWORD } })).status).toBe(200);
     expect(String((await t.store.get(userKey('weakhash')))?.data.passwordHash)).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  });
+
+  it('answers a bcrypt hash of a cost outside 4–14, or a hash it cannot read, like a wrong password, and logs it', async () => {
+    const warnings: [string, unknown][] = [];
+    const logger = { ...silentLogger, warn: (message: string, fields?: unknown) => void warnings.push([message, fields]) };
+    const logged = await makeTestApp((now) => factory.make(now), { hasher: argon2Hasher(ARGON2_DEFAULTS, { logger }) });
+    await logged.register('arindam369');
+    const answer = async (res: Response) => [res.status, await res.json(), [...res.headers.keys()].filter((h) => h !== 'x-request-id').sort()];
+    const wrong = await answer(await logged.call('/login', { body: { username: 'arindam369', password: 'wrong password here' } }));
+    const base = bcrypt.hashSync(PASSWORD, 4);
+    const withCost = (cost: string) => base.replace(/^\$2([aby])\$04\$/, `$$2$1$$${cost}$$`);
+    const stored: [string, string, unknown][] = [
+      ['cost99', withCost('99'), { kind: 'bcrypt', reason: 'cost 99 is outside 4–14' }],
+      ['cost03', withCost('03'), { kind: 'bcrypt', reason: 'cost 03 is outside 4–14' }],
+      ['cost31', withCost('31'), { kind: 'bcrypt', reason: 'cost 31 is outside 4–14' }],
+      ['cost15', withCost('15'), { kind: 'bcrypt', reason: 'cost 15 is outside 4–14' }],
+      ['badargon', '$argon2id$v=19$m=19456,t=2,p=1$not-a-salt$not-a-hash', { kind: 'argon2', reason: 'verification failed' }],
+      ['plain', 'plaintext?', { kind: 'unknown', reason: 'not a hash this service knows' }],
+    ];
+    for (const [username, passwordHash] of stored) {
+      await logged.store.put({ ...userKey(username), data: { username, name: 'U', passwordHash, createdAt: '2024-01-01T00:00:00.000Z' } });
+      expect(await answer(await logged.call('/login', { body: { username, password: PASSWORD } })), username).toEqual(wrong);
+    }
+    expect(warnings).toEqual(stored.map(([, , fields]) => ['unusable password hash', fields]));
+    await logged.store.put({ ...userKey('cost04'), data: { username: 'cost04', name: 'U', passwordHash: base, createdAt: '2024-01-01T00:00:00.000Z' } });
+    expect((await logged.call('/login', { body: { username: 'cost04', password: PASSWORD } })).status).toBe(200);
   });
 
   it('answers 401 for a stored hash it cannot read, never 500', async () => {

@@ -49,6 +49,20 @@ describe.each(storeFactories)('the message board on $name', (factory) => {
     expect((await (await t.call('/messages')).json()).messages.map((m: { text: string }) => m.text)).toEqual(['by cookie']);
   });
 
+  it('judges a cookie write without Origin by its Referer, and refuses one that carries neither', async () => {
+    const forged: Record<string, string>[] = [{ referer: 'http://evil.example/x' }, {}, { referer: 'not a url' }, { origin: 'http://evil.example', referer: 'http://localhost:3000/' }];
+    for (const headers of forged) {
+      const refused = await post('forged', { cookie: alice.cookie, ...headers });
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toEqual({ message: expect.any(String), code: 'forbidden_origin' });
+    }
+    expect((await post('from our page', { cookie: alice.cookie, referer: 'http://localhost:3000/index.html' })).status).toBe(201);
+    t.clock.advance(1000);
+    // A bearer token is sent on purpose: it needs neither header.
+    expect((await post('by bearer')).status).toBe(201);
+    expect((await (await t.call('/messages')).json()).messages.map((m: { text: string }) => m.text)).toEqual(['by bearer', 'from our page']);
+  });
+
   it.each([
     ['no token', {}, 'missing_token'],
     ['a bad token', bearer('garbage'), 'invalid_token'],

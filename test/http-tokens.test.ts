@@ -91,7 +91,8 @@ describe.each(storeFactories)('/verify, /logout, /user/myprofile on $name', (fac
       const res = await t.call('/logout', { body: { username: 'alice', token: alice.token } });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ message: 'Logged out successfully' });
-      expect(res.headers.get('set-cookie')).toMatch(/gatehouse_token=;.*Max-Age=0/);
+      // The request carried no cookie: there is none to clear.
+      expect(res.headers.get('set-cookie')).toBeNull();
       await expectRefused(await verify({ username: 'alice', token: alice.token }), 'session_revoked', 'User is not authenticated');
       expect((await t.call('/user/myprofile', { headers: bearer(alice.token) })).status).toBe(401);
       expect(await t.store.get(sessionKey('alice', String(claimsOf(alice.token).sid)))).toBeUndefined();
@@ -104,10 +105,48 @@ describe.each(storeFactories)('/verify, /logout, /user/myprofile on $name', (fac
     });
 
     it('logs out by cookie and clears it', async () => {
-      const res = await t.call('/logout', { method: 'POST', headers: { cookie: alice.cookie } });
+      const res = await t.call('/logout', { method: 'POST', headers: { cookie: alice.cookie, origin: 'http://localhost:3000' } });
       expect(res.status).toBe(200);
-      expect(res.headers.get('set-cookie')).toMatch(/Max-Age=0/);
+      expect(res.headers.get('set-cookie')).toMatch(/gatehouse_token=;.*Max-Age=0/);
       expect((await verify({ token: alice.token })).status).toBe(401);
+    });
+
+    it('leaves the visitor\'s cookie alone when a foreign page posts some other token', async () => {
+      const bob = await t.login('bob');
+      for (const token of [bob.token, 'garbage']) {
+        const res = await t.call('/logout', { body: JSON.stringify({ token }), headers: { cookie: alice.cookie, origin: 'http://evil.example', 'content-type': 'text/plain' } });
+        expect(res.status).toBe(403);
+        expect((await res.json()).code).toBe('forbidden_origin');
+        expect(res.headers.get('set-cookie')).toBeNull();
+      }
+      expect((await verify({}, { cookie: alice.cookie })).status).toBe(200);
+      expect((await verify({ token: bob.token })).status).toBe(200);
+    });
+
+    it('clears the cookie only when its own session has ended, at the request of a page it trusts', async () => {
+      const same = { cookie: alice.cookie, origin: 'http://localhost:3000' };
+      // Another session of the same person, named in the body: that one ends, the cookie's stays.
+      const other = await t.login('alice');
+      const elsewhere = await t.call('/logout', { body: { token: other.token }, headers: same });
+      expect(elsewhere.status).toBe(200);
+      expect(elsewhere.headers.get('set-cookie')).toBeNull();
+      expect((await verify({ token: other.token })).status).toBe(401);
+      expect((await verify({}, { cookie: alice.cookie })).status).toBe(200);
+      // Some other, made-up token with the cookie: refused, and the cookie stays.
+      const garbage = await t.call('/logout', { body: { token: 'garbage' }, headers: same });
+      expect(garbage.status).toBe(401);
+      expect(garbage.headers.get('set-cookie')).toBeNull();
+      // Neither Origin nor Referer: a cookie alone proves no page we trust sent it.
+      const bare = await t.call('/logout', { method: 'POST', headers: { cookie: alice.cookie } });
+      expect(bare.status).toBe(403);
+      expect(bare.headers.get('set-cookie')).toBeNull();
+      expect((await verify({}, { cookie: alice.cookie })).status).toBe(200);
+      // The cookie's own session: ended, and the cookie cleared; once it is gone, clearing it again is harmless.
+      for (const status of [200, 401]) {
+        const own = await t.call('/logout', { method: 'POST', headers: same });
+        expect(own.status).toBe(status);
+        expect(own.headers.get('set-cookie')).toMatch(/gatehouse_token=;.*Max-Age=0/);
+      }
     });
 
     it('answers 401 "User is not authenticated" for a second logout, a bad token, no token, or another user\'s name', async () => {

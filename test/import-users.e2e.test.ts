@@ -113,3 +113,54 @@ describe('gatehouse import-users from a tutorial table', () => {
     expect(missing).toMatchObject({ code: 1, stderr: expect.stringMatching(/ResourceNotFoundException/) });
   });
 });
+
+describe('gatehouse import-users with names that only look alike', () => {
+  const source = uniqueTable('lookalikes');
+  const target = { AUTH_SQLITE_FILE: join(dir, 'lookalikes.db'), AUTH_ISSUER: 'http://localhost:4101' };
+  const VICTIM = 'the victim password';
+  const ATTACKER = 'the attacker password';
+  // Escape sequences, a line break, a C1 control and a bidi override in a name someone chose.
+  const HOSTILE = 'mallory\u001b[31m\nImported 99 user(s)\u009b2J\u202eevil';
+
+  beforeAll(async () => {
+    const { client, document } = localClients();
+    await client.send(
+      new CreateTableCommand({
+        TableName: source,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'username', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'username', KeyType: 'HASH' }],
+      }),
+    );
+    const items = [
+      { username: 'Kate', password: ATTACKER },
+      { username: 'kate', password: VICTIM },
+      { username: '\u212Aate2', password: ATTACKER },
+      { username: 'kate2', password: VICTIM },
+      { username: HOSTILE, password: ATTACKER },
+    ];
+    for (const item of items) {
+      await document.send(new PutCommand({ TableName: source, Item: { username: item.username, name: 'N', password: bcrypt.hashSync(item.password, 4) } }));
+    }
+  });
+
+  it('imports neither of two names that differ only in case, refuses look-alike letters, and prints names without control characters', async () => {
+    const { stdout, stderr } = await gatehouse(['import-users', '--source-table', source], target);
+    expect(stdout).toMatch(/^Imported 1 user\(s\) from .*; 0 already there; 4 skipped\.$/m);
+    expect(stdout).toContain('  skipped Kate: username differs from kate only in letter case; such names are not imported\n');
+    expect(stdout).toContain('  skipped kate: username differs from Kate only in letter case; such names are not imported\n');
+    expect(stdout).toContain('  skipped \u212Aate2: username has characters that only turn into a-z 0-9 . _ - when lower-cased; refused\n');
+    expect(stdout).toContain('  skipped malloryImported 99 user(s)evil: username is not 3–64 characters of a-z 0-9 . _ -\n');
+    for (const output of [stdout, stderr]) expect(output).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(stdout.match(/^Imported /gm)).toHaveLength(1);
+
+    const server = await startServer(target);
+    try {
+      for (const password of [VICTIM, ATTACKER]) expect((await postJson(`${server.url}/login`, { username: 'kate', password })).status).toBe(401);
+      expect((await postJson(`${server.url}/login`, { username: 'kate2', password: ATTACKER })).status).toBe(401);
+      expect((await postJson(`${server.url}/login`, { username: 'kate2', password: VICTIM })).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -64,7 +64,8 @@ describe('dist/lambda/api.mjs', () => {
     const byCookie = await api(restEvent('GET', '/user/myprofile', undefined, { Cookie: `${COOKIE}=${token}` }));
     expect(byCookie.statusCode).toBe(200);
 
-    const logout = await api(restEvent('POST', '/logout', { username: USER.username, token }));
+    // The cookie's own session ends, so the cookie is cleared.
+    const logout = await api(restEvent('POST', '/logout', { username: USER.username, token }, { Cookie: `${COOKIE}=${token}` }));
     expect(logout.statusCode).toBe(200);
     expect(logout.multiValueHeaders?.['set-cookie']?.[0]).toMatch(/Max-Age=0/);
     const refused = await api(restEvent('POST', '/verify', { username: USER.username, token }));

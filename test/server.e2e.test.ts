@@ -65,6 +65,26 @@ describe.each(serverStores)('the server entry over real HTTP, on $name', (kind) 
       expect(server.output()).toContain('Gatehouse stopping (SIGTERM)');
     }
   });
+
+  it('behind a proxy, counts limits against the socket\'s address when the entry the proxy appended is not an IP address', async () => {
+    const server = await startServer({ ...kind.env(dir, 'proxy'), AUTH_TRUST_PROXY: 'true' });
+    try {
+      const password = 'a long and unusual passphrase';
+      expect((await postJson(`${server.url}/register`, { name: 'Alice', username: 'alice', password })).status).toBe(201);
+      const login = async (forwardedFor: string, guess = 'a wrong guess of it') =>
+        (await postJson(`${server.url}/login`, { username: 'alice', password: guess }, { 'x-forwarded-for': forwardedFor })).status;
+      const statuses: number[] = [];
+      for (const forwardedFor of ['198.51.100.7, unknown', 'unknown', '198.51.100.7, 203.0.113.5:443', '_hidden', '', '198.51.100.7, unknown']) {
+        statuses.push(await login(forwardedFor));
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+      // An address the proxy appended is still the client: this one has failed nothing.
+      expect(await login('198.51.100.7, 203.0.113.5', password)).toBe(200);
+      expect(await login('2001:db8::5', password)).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
 });
 
 describe('the server entry', () => {

@@ -81,6 +81,55 @@ describe.each(storeFactories)('throttling in the store, on $name', (factory) => 
     expect(await t.store.list(userKey('alice').pk, { prefix: SESSION_PREFIX })).toEqual([]);
   });
 
+  it('counts a right password refused inside a burst exactly like a wrong one: same answers, same later waits, same hourly count', async () => {
+    /** The answers a client sees when the first attempt of a burst, with this password, is checked last. */
+    const observe = async (heldPassword: string) => {
+      let entered!: () => void;
+      let release!: () => void;
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const holding: PasswordHasher = {
+        ...hasher,
+        verify: async (stored, password) => {
+          if (password === heldPassword) {
+            entered();
+            await gate;
+          }
+          return hasher.verify(stored, password);
+        },
+      };
+      const settings = { throttle: { ...THROTTLE_DEFAULTS, lockoutBaseSeconds: 2, accountFailuresPerHour: 7 } };
+      const t = await makeTestApp((now) => factory.make(now), { hasher: holding, settings });
+      await t.register('alice');
+      const seen: [number, unknown, string | null][] = [];
+      const record = async (res: Response) => {
+        seen.push([res.status, await res.json(), res.headers.get('retry-after')]);
+        return res;
+      };
+      const held = login(t, 'alice', heldPassword);
+      await inside;
+      for (let i = 0; i < 5; i++) await record(await login(t, 'alice', WRONG));
+      release();
+      await record(await held);
+      const wait = await record(await login(t, 'alice', WRONG));
+      t.clock.advance(Number(wait.headers.get('retry-after')) * 1000);
+      await record(await login(t, 'alice', WRONG));
+      await record(await login(t, 'alice', WRONG));
+      // The account's hourly count, as another client with the right password sees it.
+      await record(await login(t, 'alice', PASSWORD, '203.0.113.50'));
+      return seen;
+    };
+    const allWrong = await observe('another wrong password');
+    expect(allWrong.map(([status, , retryAfter]) => [status, retryAfter])).toEqual([
+      ...Array.from({ length: 6 }, () => [401, null]),
+      [429, '2'],
+      [401, null],
+      [429, '8'],
+      [401, null],
+    ]);
+    expect(await observe(PASSWORD)).toEqual(allWrong);
+  });
+
   it('backs off: each further failure doubles the wait, up to 15 minutes', async () => {
     const t = await app();
     await fail(t, 5);
@@ -165,12 +214,38 @@ describe.each(storeFactories)('throttling in the store, on $name', (factory) => 
 });
 
 describe('the client a limit counts against', () => {
-  it('is an IPv4 address as it is, and an IPv6 address by its /64', () => {
-    expect(clientKey('203.0.113.9')).toBe('203.0.113.9');
-    expect(clientKey('::ffff:203.0.113.9')).toBe('203.0.113.9');
-    expect(clientKey('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
-    expect(clientKey('2001:db8:1:2::7')).toBe(clientKey('2001:0db8:0001:0002:ffff::1'));
-    expect(clientKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
-    expect(clientKey(undefined)).toBe('unknown');
+  it.each([
+    ['an IPv4 address', '203.0.113.9', '203.0.113.9'],
+    ['an IPv4-mapped IPv6 address, dotted', '::ffff:203.0.113.9', '203.0.113.9'],
+    ['an IPv4-mapped IPv6 address, in hex', '::ffff:cb00:7109', '203.0.113.9'],
+    ['an IPv4-mapped loopback, in hex and upper case', '::FFFF:7F00:1', '127.0.0.1'],
+    ['an IPv4-mapped address, written out', '0:0:0:0:0:ffff:7f00:1', '127.0.0.1'],
+    ['the IPv6 loopback', '::1', '::1'],
+    ['the IPv6 loopback, written out', '0:0:0:0:0:0:0:1', '::1'],
+    ['a link-local address, by the whole address', 'fe80::1', 'fe80:0:0:0:0:0:0:1'],
+    ['another host on the same link', 'fe80::2', 'fe80:0:0:0:0:0:0:2'],
+    ['a link-local address with a zone', 'fe80::1%eth0', 'fe80:0:0:0:0:0:0:1'],
+    ['the top of fe80::/10', 'febf::1:2', 'febf:0:0:0:0:0:1:2'],
+    ['an address just past fe80::/10, by its /64', 'fec0::1', 'fec0:0:0:0::/64'],
+    ['a global IPv6 address, by its /64', '2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
+    ['the same /64 written another way', '2001:0db8:0001:0002:ffff::1', '2001:db8:1:2::/64'],
+    ['a compressed global address', '2001:db8::1', '2001:db8:0:0::/64'],
+    ['an address with an IPv4 tail that is not mapped', '64:ff9b::192.0.2.33', '64:ff9b:0:0::/64'],
+    ['no address', undefined, 'unknown'],
+    ['an empty address', '  ', 'unknown'],
+  ])('is %s: %s → %s', (_label, address, key) => {
+    expect(clientKey(address)).toBe(key);
+  });
+
+  it('keeps loopback, link-local, IPv4-mapped and other addresses in buckets of their own', () => {
+    const keys = ['::1', '::2', 'fe80::1', 'fe80::2', '::ffff:7f00:1', '::ffff:7f00:2', '2001:db8::1', '2001:db8:0:1::1'].map(clientKey);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('never takes something that is not an address for the unknown client', () => {
+    for (const raw of ['unknown', 'UNKNOWN', 'not an address', '1.2.3.256', '1:2:3:4:5:6:7:8:9', 'fe80::1::2']) {
+      expect(clientKey(raw)).not.toBe('unknown');
+    }
+    expect(clientKey('unknown')).toBe(clientKey('Unknown'));
   });
 });

@@ -69,7 +69,7 @@ describe('the web app in Chromium, served by npm start', () => {
   });
 
   it('signs up, posts, shows the post to a second person, keeps the person logged in on reload, and logs out', async () => {
-    const { page, problems } = await openPage(server.url);
+    const { page, context, problems } = await openPage(server.url);
     expect(await page.getByRole('button', { name: 'Post' }).isVisible()).toBe(false);
     await signUp(page, 'Ada Lovelace', 'ada', 'analytical engine notes');
     await expect.poll(() => page.locator('#who').textContent()).toContain('Ada Lovelace');
@@ -96,6 +96,8 @@ describe('the web app in Chromium, served by npm start', () => {
     await expect.poll(() => page.getByRole('button', { name: 'Post' }).isVisible()).toBe(false);
     expect(await page.getByRole('status').textContent()).toBe('You are logged out.');
     expect(await page.getByRole('button', { name: 'Log in' }).isVisible()).toBe(true);
+    // The logout came from the page's own origin and ended the cookie's own session: the cookie is gone.
+    expect((await context.cookies()).map((cookie) => cookie.name)).not.toContain('gatehouse_token');
     expect([...problems, ...other.problems]).toEqual([]);
   });
 

@@ -116,14 +116,14 @@ describe.each(storeFactories)('writes that race a login, on $name', (factory) =>
 describe('the dummy hash of unknown names', () => {
   it('is made again after a failure, so unknown names do not fail where known ones succeed', async () => {
     let calls = 0;
-    const failingOnce = argon2Hasher(undefined, {
+    const failingOnce = argon2Hasher(undefined, { engine: {
       hash: async (...args: Parameters<typeof import('@node-rs/argon2').hash>) => {
         if (calls++ === 0) throw new Error('thread pool exhausted');
         const { hash } = await import('@node-rs/argon2');
         return hash(...args);
       },
       verify: (await import('@node-rs/argon2')).verify,
-    });
+    } });
     await expect(failingOnce.dummyHash()).rejects.toThrow('thread pool exhausted');
     await expect(failingOnce.dummyHash()).resolves.toMatch(/^\$argon2id\$/);
   });

@@ -1,4 +1,5 @@
 import { isConditionFailed, type Store } from '../store/store';
+import { BCRYPT_MAX_COST, BCRYPT_MIN_COST, bcryptCost, bcryptCostAccepted } from './bcrypt-cost';
 import type { Clock } from './clock';
 import { canonicalEmail, canonicalName, canonicalUsername } from './identity';
 import { userKey, type UserRecord } from './records';
@@ -33,7 +34,12 @@ export interface ImportReport {
   resumed: boolean;
 }
 
-const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
+/**
+ * The tutorials key usernames case-sensitively; Gatehouse lower-cases them. A source name may
+ * differ from its Gatehouse name only in ASCII letter case: anything else that lower-casing would
+ * turn into a valid name (the Kelvin sign into "k", say) only looks like it, and is refused.
+ */
+const SOURCE_USERNAME = /^[A-Za-z0-9._-]{3,64}$/;
 
 interface Checkpoint extends Record<string, unknown> {
   next?: Record<string, unknown>;
@@ -46,7 +52,9 @@ const checkpointKey = (source: string) => ({ pk: `IMPORT#${source}`, sk: 'CHECKP
  * Copies the tutorials' users into Gatehouse. bcrypt hashes are kept as they are (they verify,
  * and become Argon2id at the first login); old tokens are dropped. Every write is a conditional
  * create, and a checkpoint after each page lets an interrupted import carry on where it stopped;
- * a user imported before is counted, never written twice.
+ * a user imported before from the very same source item is counted, never written twice.
+ * Names that the tutorial kept apart but Gatehouse would not (`Kate` and `kate`) belong to
+ * different people: none of them is imported, so no one gets an account holding another's hash.
  */
 export async function importUsers(store: Store, clock: Clock, options: ImportOptions): Promise<ImportReport> {
   const report: ImportReport = { imported: 0, alreadyImported: 0, skipped: [], seen: 0, finished: false, resumed: false };
@@ -58,11 +66,12 @@ export async function importUsers(store: Store, clock: Clock, options: ImportOpt
     if (!options.dryRun) await store.put({ ...checkpointKey(options.source), data: { ...(next ? { next } : {}), done: !next } });
   };
 
+  const names = await namesInSource(options);
   for (;;) {
     const page = await options.readPage(start);
     for (const item of page.items) {
       report.seen++;
-      const outcome = await importOne(store, clock, options, item);
+      const outcome = await importOne(store, clock, options, names, item);
       if (outcome === 'imported') report.imported++;
       else if (outcome === 'already') report.alreadyImported++;
       else report.skipped.push(outcome);
@@ -84,33 +93,72 @@ export async function importUsers(store: Store, clock: Clock, options: ImportOpt
   }
 }
 
+const rawName = (item: LegacyUser): string => (typeof item.username === 'string' ? item.username : '');
+
+/**
+ * A first pass over the whole table: each Gatehouse name with every source name that becomes it.
+ * Names that collide are known before anyone is imported, however the scan orders them, whatever
+ * page they are on and whichever run reaches them.
+ */
+async function namesInSource(options: ImportOptions): Promise<ReadonlyMap<string, readonly string[]>> {
+  const names = new Map<string, string[]>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await options.readPage(start);
+    for (const item of page.items) {
+      const raw = rawName(item);
+      if (!SOURCE_USERNAME.test(raw)) continue;
+      const username = raw.toLowerCase();
+      names.set(username, [...(names.get(username) ?? []), raw]);
+    }
+    start = page.next;
+  } while (start);
+  return names;
+}
+
 async function importOne(
   store: Store,
   clock: Clock,
   options: ImportOptions,
+  names: ReadonlyMap<string, readonly string[]>,
   item: LegacyUser,
 ): Promise<'imported' | 'already' | { username: string; reason: string }> {
-  const raw = typeof item.username === 'string' ? item.username : '';
+  const raw = rawName(item);
   const skip = (reason: string) => ({ username: raw || '(none)', reason });
-  const username = canonicalUsername(raw);
-  if (!username) return skip("username is not 3–64 characters of a-z 0-9 . _ -");
-  if (typeof item.password !== 'string' || !BCRYPT.test(item.password)) return skip('password is not a bcrypt hash');
+  if (!SOURCE_USERNAME.test(raw)) {
+    if (canonicalUsername(raw)) return skip('username has characters that only turn into a-z 0-9 . _ - when lower-cased; refused');
+    return skip('username is not 3–64 characters of a-z 0-9 . _ -');
+  }
+  const username = raw.toLowerCase();
+  const sameName = names.get(username) ?? [];
+  if (!sameName.includes(raw)) return skip('username was added to the table during this run; run the import again');
+  const cost = typeof item.password === 'string' ? bcryptCost(item.password) : undefined;
+  if (cost === undefined) return skip('password is not a bcrypt hash');
+  if (!bcryptCostAccepted(cost)) {
+    return skip(`password is a bcrypt hash of cost ${String(cost).padStart(2, '0')}; only costs ${BCRYPT_MIN_COST}–${BCRYPT_MAX_COST} are imported`);
+  }
   const name = canonicalName(typeof item.name === 'string' && item.name.trim() ? item.name : username);
   if (!name) return skip('name is not 1–100 printable characters');
   const email = typeof item.email === 'string' && item.email ? canonicalEmail(item.email) : undefined;
   if (typeof item.email === 'string' && item.email && !email) return skip('email is not a valid address');
 
+  // Already imported only when the record was made from this very source item, not a look-alike.
+  const fromHere = (user: UserRecord | undefined) => user?.importedFrom === options.source && user.sourceUsername === raw;
   const existing = await store.get<UserRecord>(userKey(username));
-  if (existing) return existing.data.importedFrom === options.source ? 'already' : skip('username is taken by an existing Gatehouse user');
+  if (fromHere(existing?.data)) return 'already';
+  const others = sameName.filter((other) => other !== raw);
+  if (others.length) return skip(`username differs from ${others.join(', ')} only in letter case; such names are not imported`);
+  if (existing) return skip('username is taken by an existing Gatehouse user');
   if (options.dryRun) return 'imported';
 
   const user: UserRecord = {
     username,
     name,
     ...(email ? { email } : {}),
-    passwordHash: item.password,
+    passwordHash: item.password as string,
     createdAt: new Date(clock.now()).toISOString(),
     importedFrom: options.source,
+    sourceUsername: raw,
   };
   try {
     await insertUser(store, user);
@@ -118,7 +166,7 @@ async function importOne(
   } catch (error) {
     if (!isConditionFailed(error)) throw error;
     const now = await store.get<UserRecord>(userKey(username));
-    if (now?.data.importedFrom === options.source) return 'already';
+    if (fromHere(now?.data)) return 'already';
     return skip(now ? 'username is taken by an existing Gatehouse user' : 'email is taken by an existing Gatehouse user');
   }
 }

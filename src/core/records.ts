@@ -34,6 +34,8 @@ export interface UserRecord extends Record<string, unknown> {
   importedFrom?: string;
   /** Goes up by one each time the password is changed or reset (a re-hash of the same one does not). */
   passwordVersion?: number;
+  /** The name exactly as that table keyed it (letter case and all): the source item it came from. */
+  sourceUsername?: string;
 }
 
 /** The same account with the same password: not removed and made again, not changed or reset. */

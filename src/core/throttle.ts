@@ -39,6 +39,8 @@ export interface Attempt {
   /**
    * The password was right. Resolves with whether the success may stand: not when failures from
    * parallel attempts used up the allowance (or locked the account) while this one was checked.
+   * A success refused is counted as a failure, in every counter, so nothing that follows (a wait,
+   * its length, the account's lock) tells it apart from a wrong password.
    */
   succeeded(): Promise<boolean>;
 }
@@ -111,7 +113,7 @@ export function createThrottle(store: Store, clock: Clock, settings: ThrottleSet
         }
       }
 
-      return {
+      const attempt: Attempt = {
         accountLocked: before.accountLocked,
         async failed() {
           const [pair] = await Promise.all([
@@ -126,30 +128,69 @@ export function createThrottle(store: Store, clock: Clock, settings: ThrottleSet
         async succeeded() {
           const after = await state();
           const allowed = extra > 0 || after.failures < settings.failuresPerClient;
-          if (!allowed || after.accountLocked) return false;
+          if (!allowed || after.accountLocked) {
+            await attempt.failed();
+            return false;
+          }
           if (after.failures > 0 || after.lock) {
             await Promise.all([store.delete(pairCount(username, client)), store.delete(pairLock(username, client))]);
           }
           return true;
         },
       };
+      return attempt;
     },
   };
 }
 
 /**
- * The client a limit is counted against: an IPv4 address as it is, an IPv6 address by its /64
- * network (one host usually holds a whole /64), anything else as given.
+ * The client a limit is counted against. An IPv4 address as it is; an IPv6 address by its /64
+ * network (one host usually holds a whole /64), except: an IPv4-mapped address (dotted or hex) is
+ * the IPv4 client it carries, the loopback `::1` is itself, and a link-local address (fe80::/10,
+ * whose /64 is the same on every link) is its whole address. Anything that is not an address is
+ * counted as given, and is never taken for the unknown client.
  */
 export function clientKey(address: string | undefined): string {
   const raw = (address ?? '').trim().toLowerCase();
   if (!raw) return UNKNOWN_CLIENT;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(raw);
-  if (mapped) return mapped[1]!;
-  if (!raw.includes(':')) return raw.slice(0, 64);
-  const [head = '', tail = ''] = raw.split('%')[0]!.split('::');
-  const left = head ? head.split(':') : [];
-  const right = raw.includes('::') && tail ? tail.split(':') : [];
-  const groups = raw.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => (g || '0').replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  const v4 = ipv4(raw);
+  if (v4) return v4.join('.');
+  const groups = ipv6(raw);
+  if (!groups) return `other:${raw.slice(0, 64)}`;
+  const hex = (part: number[]) => part.map((group) => group.toString(16)).join(':');
+  const zeros = (part: number[]) => part.every((group) => group === 0);
+  if (zeros(groups.slice(0, 5)) && groups[5] === 0xffff) return [groups[6]! >> 8, groups[6]! & 255, groups[7]! >> 8, groups[7]! & 255].join('.');
+  if (zeros(groups.slice(0, 7)) && groups[7] === 1) return '::1';
+  if ((groups[0]! & 0xffc0) === 0xfe80) return hex(groups);
+  return `${hex(groups.slice(0, 4))}::/64`;
+}
+
+/** The four octets of a dotted IPv4 address, or undefined. */
+function ipv4(raw: string): number[] | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(raw);
+  const octets = match?.slice(1).map(Number);
+  return octets?.every((octet) => octet <= 255) ? octets : undefined;
+}
+
+/** The eight 16-bit groups of an IPv6 address (its zone dropped, a dotted IPv4 tail allowed), or undefined. */
+function ipv6(raw: string): number[] | undefined {
+  const halves = raw.split('%')[0]!.split('::');
+  if (halves.length > 2) return undefined;
+  const parse = (part: string, last: boolean): number[] | undefined => {
+    const groups: number[] = [];
+    const pieces = part ? part.split(':') : [];
+    for (const [i, piece] of pieces.entries()) {
+      const v4 = last && i === pieces.length - 1 ? ipv4(piece) : undefined;
+      if (v4) groups.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
+      else if (/^[0-9a-f]{1,4}$/.test(piece)) groups.push(parseInt(piece, 16));
+      else return undefined;
+    }
+    return groups;
+  };
+  const head = parse(halves[0]!, halves.length === 1);
+  const tail = halves.length === 2 ? parse(halves[1]!, true) : [];
+  if (!head || !tail) return undefined;
+  if (halves.length === 1) return head.length === 8 ? head : undefined;
+  const missing = 8 - head.length - tail.length;
+  return missing >= 1 ? [...head, ...Array<number>(missing).fill(0), ...tail] : undefined;
 }

@@ -12,6 +12,7 @@ import type { Store } from '../store/store';
 import { ConfigError, loadConfig } from './config';
 import { createDynamoClients } from './dynamodb-client';
 import { openStore } from './open-store';
+import { terminalLines, terminalSafe } from './terminal-text';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -80,9 +81,11 @@ const commands: Record<string, Command> = {
     summary: "copy users from a tutorial table (username, name, bcrypt password) into Gatehouse",
     help: `Reads the tutorials' DynamoDB table (partition key "username"; items {username, name,
 password: bcrypt hash, tokens?: [...]}) and creates each user in Gatehouse's store. bcrypt hashes
-are kept and become Argon2id at the user's first login; old tokens are dropped. A checkpoint
-after every page lets an interrupted import carry on where it stopped; users imported earlier
-are counted, never written twice. Ends with a report: imported, already there, skipped and why.
+are kept and become Argon2id at the user's first login; old tokens are dropped. Names that
+differ only in letter case (Kate, kate) are all skipped, as are names with look-alike letters
+and bcrypt costs outside 4-14. A checkpoint after every page lets an interrupted import carry on
+where it stopped; users imported earlier from the same item are counted, never written twice.
+Ends with a report: imported, already there, skipped and why.
 Options:
   --source-table NAME  the tutorial table (read with the AWS SDK's own configuration)
   --dry-run            check every item and report, writing nothing
@@ -122,8 +125,9 @@ ${STORE_HELP}`,
         );
         if (tty) process.stderr.write('\n');
         const verb = dryRun ? 'Would import' : 'Imported';
-        io.out(`${verb} ${report.imported} user(s) from ${source}; ${report.alreadyImported} already there; ${report.skipped.length} skipped${report.resumed ? ' (carried on from the last run)' : ''}.`);
-        for (const { username: name, reason } of report.skipped) io.out(`  skipped ${name}: ${reason}`);
+        io.out(`${verb} ${report.imported} user(s) from ${terminalSafe(source)}; ${report.alreadyImported} already there; ${report.skipped.length} skipped${report.resumed ? ' (carried on from the last run)' : ''}.`);
+        // Names come from the tutorial's table, as anyone typed them.
+        for (const { username: name, reason } of report.skipped) io.out(`  skipped ${terminalSafe(name)}: ${terminalSafe(reason)}`);
         if (!report.finished) io.out(`Stopped after ${limit} import(s); run the same command again to carry on.`);
         return 0;
       } finally {
@@ -186,7 +190,7 @@ ${STORE_HELP}`,
       if (action === 'list') {
         const sessions = await withStore(io, (store) => listSessions(store, name));
         if (!sessions.length) io.out(`${name} has no live sessions`);
-        for (const s of sessions) io.out(`${s.sid}  created ${s.createdAt}  last used ${s.lastUsedAt}  ${s.userAgent ?? '-'}`);
+        for (const s of sessions) io.out(`${s.sid}  created ${s.createdAt}  last used ${s.lastUsedAt}  ${terminalSafe(s.userAgent ?? '-')}`);
         return 0;
       }
       if (action === 'revoke') {
@@ -246,7 +250,9 @@ function overview(): string {
 }
 
 /** Runs one command line; resolves with the exit code. */
-export async function runCli(argv: string[], io: Io): Promise<number> {
+export async function runCli(argv: string[], terminal: Io): Promise<number> {
+  // Whatever reaches the terminal, arguments and stored data included, is printed without control characters.
+  const io: Io = { env: terminal.env, out: (text) => terminal.out(terminalLines(text)), err: (text) => terminal.err(terminalLines(text)) };
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(overview());
@@ -272,7 +278,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       io.err(error.message);
       return 2;
     }
-    io.err(`gatehouse ${name} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    io.err(`gatehouse ${name} failed: ${terminalSafe(error instanceof Error ? `${error.name}: ${error.message}` : String(error))}`);
     return 1;
   }
 }

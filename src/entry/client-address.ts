@@ -1,15 +1,21 @@
+import { isIP } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { ClientAddress } from '../http/app';
 
+/** Only an IP address names a client: "unknown", "host:port", lists and names do not. */
+const address = (candidate: string | undefined): string | undefined => (candidate && isIP(candidate) ? candidate : undefined);
+
 /**
  * The caller's address on the Node server: the socket's peer, or — only when told the server sits
- * behind a proxy that sets it — the last address that proxy appended to X-Forwarded-For.
+ * behind a proxy that sets it — the last address that proxy appended to X-Forwarded-For, if that
+ * entry is an IP address (a proxy may append "unknown"; then the socket's peer counts).
  */
 export function nodeClientAddress(trustProxy: boolean): ClientAddress {
   return (c) => {
     if (trustProxy) {
       const forwarded = c.req.header('x-forwarded-for')?.split(',').map((part) => part.trim()).filter(Boolean);
-      if (forwarded?.length) return forwarded[forwarded.length - 1];
+      const last = address(forwarded?.[forwarded.length - 1]);
+      if (last) return last;
     }
     return getConnInfo(c).remote.address;
   };
@@ -20,9 +26,12 @@ type LambdaEnv = {
   sourceIp?: string;
 };
 
-/** On Lambda: the source address API Gateway or the function URL saw (never a client-set header). */
+/**
+ * On Lambda: the source address API Gateway or the function URL saw (never a client-set header),
+ * when it is an IP address; otherwise the client is unknown.
+ */
 export const lambdaClientAddress: ClientAddress = (c) => {
   const env = c.env as LambdaEnv | undefined;
   const context = env?.event?.requestContext;
-  return context?.http?.sourceIp ?? context?.identity?.sourceIp ?? env?.sourceIp;
+  return address(context?.http?.sourceIp) ?? address(context?.identity?.sourceIp) ?? address(env?.sourceIp);
 };

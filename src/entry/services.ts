@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import { signingKeys } from '../core/signing-keys';
-import { argon2Hasher } from '../hashing/argon2-hasher';
+import { ARGON2_DEFAULTS, argon2Hasher } from '../hashing/argon2-hasher';
 import { commonPasswords } from '../hashing/common-passwords';
 import { createApp, type AppDeps } from '../http/app';
 import type { Store } from '../store/store';
@@ -14,7 +14,7 @@ export type RuntimeDeps = Pick<AppDeps, 'clientAddress' | 'readBody' | 'site'>;
 export function createHttpApp(config: Config, store: Store, logger: Logger, clock: Clock, runtime: RuntimeDeps) {
   return createApp({
     store,
-    hasher: argon2Hasher(),
+    hasher: argon2Hasher(ARGON2_DEFAULTS, { logger }),
     keys: signingKeys({ store, clock }),
     passwords: commonPasswords,
     clock,

@@ -1,5 +1,7 @@
 import { hash, parseOptions, verify } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
+import { BCRYPT_MAX_COST, BCRYPT_MIN_COST, bcryptCost, bcryptCostAccepted } from '../core/bcrypt-cost';
+import type { Logger } from '../core/logger';
 import type { PasswordHasher, VerifyOutcome } from '../core/passwords';
 import { randomToken } from '../core/random';
 
@@ -15,21 +17,34 @@ export const ARGON2_DEFAULTS: Argon2Params = { memoryCost: 19_456, timeCost: 2, 
 
 // The numeric value of @node-rs/argon2's const enum Algorithm.Argon2id.
 const ARGON2ID = 2;
-const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 const FAILED: VerifyOutcome = { ok: false, needsRehash: false };
+
+export interface Argon2HasherOptions {
+  /** Told about stored hashes that cannot be used (never the hash itself). */
+  readonly logger?: Logger;
+}
 
 /**
  * Argon2id in PHC strings, on the libuv thread pool. Verifies bcrypt hashes too (the tutorials'
  * tables), always asking for an upgrade; an Argon2 hash with other parameters asks for one too.
+ * A stored hash that cannot be used — a bcrypt cost outside 4–14, a verification that throws, an
+ * unknown format — answers like a wrong password, and is logged.
  */
 export interface Argon2Engine {
   readonly hash: typeof hash;
   readonly verify: typeof verify;
 }
 
-export function argon2Hasher(params: Argon2Params = ARGON2_DEFAULTS, engine: Argon2Engine = { hash, verify }): PasswordHasher {
+export function argon2Hasher(
+  params: Argon2Params = ARGON2_DEFAULTS,
+  { logger, engine = { hash, verify } }: Argon2HasherOptions & { readonly engine?: Argon2Engine } = {},
+): PasswordHasher {
   const options = { ...params, algorithm: ARGON2ID };
   let dummy: Promise<string> | undefined;
+  const unusable = (kind: string, reason: string): VerifyOutcome => {
+    logger?.warn('unusable password hash', { kind, reason });
+    return FAILED;
+  };
 
   const outdated = (stored: string): boolean => {
     const parsed = parseOptions(stored);
@@ -50,16 +65,24 @@ export function argon2Hasher(params: Argon2Params = ARGON2_DEFAULTS, engine: Arg
         try {
           ok = await engine.verify(stored, password);
         } catch {
-          return FAILED;
+          return unusable('argon2', 'verification failed');
         }
         return { ok, needsRehash: ok && outdated(stored) };
       }
-      if (BCRYPT.test(stored)) {
-        // The tutorials hashed password.trim() at sign-up but compared the untrimmed input.
-        const ok = (await bcrypt.compare(password, stored)) || (password !== password.trim() && (await bcrypt.compare(password.trim(), stored)));
+      const cost = bcryptCost(stored);
+      if (cost !== undefined) {
+        // Below 4 bcrypt throws; far above 14 one attempt would hold a CPU for minutes or days.
+        if (!bcryptCostAccepted(cost)) return unusable('bcrypt', `cost ${stored.slice(4, 6)} is outside ${BCRYPT_MIN_COST}–${BCRYPT_MAX_COST}`);
+        let ok: boolean;
+        try {
+          // The tutorials hashed password.trim() at sign-up but compared the untrimmed input.
+          ok = (await bcrypt.compare(password, stored)) || (password !== password.trim() && (await bcrypt.compare(password.trim(), stored)));
+        } catch {
+          return unusable('bcrypt', 'verification failed');
+        }
         return { ok, needsRehash: ok };
       }
-      return FAILED;
+      return unusable('unknown', 'not a hash this service knows');
     },
 
     dummyHash() {

@@ -5,25 +5,39 @@ import { findToken, type TokenSource } from './credentials';
 import type { RouteContext } from './app';
 
 /**
+ * The origin of the page that sent a request: its Origin header, or — from browsers that leave
+ * Origin out — the origin of its Referer. Undefined when it carries neither (or a garbled one).
+ */
+function pageOrigin(c: Context): string | undefined {
+  const origin = c.req.header('origin');
+  if (origin) return origin;
+  const referer = c.req.header('referer');
+  if (!referer || !URL.canParse(referer)) return undefined;
+  return new URL(referer).origin;
+}
+
+const trusted = (c: Context, context: RouteContext, origin: string): boolean =>
+  origin === new URL(c.req.url).origin || context.trustedOrigins.has(origin);
+
+/**
  * A cookie rides along on requests other pages start; a write it authenticates must come from a
- * page we trust. Bearer and body tokens are sent on purpose and need no such check.
+ * page we trust, and must say which page that is (Origin, else Referer): one that names none is
+ * refused. Bearer and body tokens are sent on purpose and need no such check.
  */
 export function checkOrigin(c: Context, context: RouteContext, source: TokenSource): void {
   if (source !== 'cookie' || c.req.method === 'GET' || c.req.method === 'HEAD') return;
-  const origin = c.req.header('origin');
-  if (origin && origin !== new URL(c.req.url).origin && !context.trustedOrigins.has(origin)) {
-    throw new AuthError('forbidden_origin');
-  }
+  const origin = pageOrigin(c);
+  if (!origin || !trusted(c, context, origin)) throw new AuthError('forbidden_origin');
 }
 
 /**
- * Whether a browser page on this request's Origin may be handed a session cookie: no Origin (not a
- * cross-origin browser request), this same origin, or one the configuration trusts. Without this,
+ * Whether a browser page on this request's origin may be handed a session cookie: no Origin or
+ * Referer (not a browser page), this same origin, or one the configuration trusts. Without this,
  * any page could log a visitor into an account of its choosing (login CSRF).
  */
 export function originMayHoldCookie(c: Context, context: RouteContext): boolean {
-  const origin = c.req.header('origin');
-  return !origin || origin === new URL(c.req.url).origin || context.trustedOrigins.has(origin);
+  const origin = pageOrigin(c);
+  return !origin || trusted(c, context, origin);
 }
 
 /** The caller of a protected route, from bearer or cookie; a 401 with the precise code otherwise. */

@@ -20,12 +20,15 @@ export function bearerToken(header: string | undefined | null): string | undefin
   return match ? match[1] : undefined;
 }
 
+/** The session cookie's token, if the request carries one. */
+export const sessionCookie = (c: Context, cookie: CookieSettings): string | undefined => getCookie(c, cookie.name) || undefined;
+
 /** The access token of a request: the body's `token`, else `Authorization: Bearer`, else the cookie. */
 export function findToken(c: Context, cookie: CookieSettings, bodyToken?: string): { token: string; source: TokenSource } | undefined {
   if (bodyToken) return { token: bodyToken, source: 'body' };
   const fromHeader = bearerToken(c.req.header('authorization'));
   if (fromHeader) return { token: fromHeader, source: 'header' };
-  const fromCookie = getCookie(c, cookie.name);
+  const fromCookie = sessionCookie(c, cookie);
   if (fromCookie) return { token: fromCookie, source: 'cookie' };
   return undefined;
 }

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { checkOrigin, requireUser } from '../authentication';
 import { parseBody } from '../body';
-import { clearSessionCookie, findToken } from '../credentials';
+import { clearSessionCookie, findToken, sessionCookie } from '../credentials';
 import { sendError } from '../errors';
 import { tokenBody } from '../schemas';
 import type { Env, RouteContext } from '../app';
@@ -24,10 +24,14 @@ export function tokenRoutes(app: Hono<Env>, context: RouteContext): void {
     const body = await parseBody(c, tokenBody);
     const found = findToken(c, cookie, body.token);
     if (!found) return sendError(c, 'not_authenticated');
-    // Checked before the cookie is touched: a foreign page must not be able to log anyone out.
-    checkOrigin(c, context, found.source);
-    clearSessionCookie(c, cookie);
-    if (!(await auth.logout(found.token, body.username))) return sendError(c, 'not_authenticated');
+    // Whenever the visitor's cookie rides along, whatever token the body names, the page must be
+    // one we trust: a foreign page must not log anyone out, nor clear the cookie.
+    const own = sessionCookie(c, cookie);
+    if (own) checkOrigin(c, context, 'cookie');
+    const ended = await auth.logout(found.token, body.username);
+    // The cookie is cleared only when its own session is over: ended now, or gone already.
+    if (own === found.token && (ended || !(await auth.authenticate(own)).ok)) clearSessionCookie(c, cookie);
+    if (!ended) return sendError(c, 'not_authenticated');
     return c.json({ message: 'Logged out successfully' });
   });
 
