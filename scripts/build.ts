@@ -1,13 +1,15 @@
 /**
  * `npm run build` (after the type-check): one ESM bundle per Lambda function in dist/lambda/, for
  * each a deployable folder in dist/lambda-asset/ (the API's with the Argon2 native binary for
- * linux-arm64, whatever machine builds it), and the web app in dist/web/.
+ * linux-arm64, whatever machine builds it), the route table as JSON for deploy tools that do not
+ * read TypeScript (dist/lambda-asset/routes.json), and the web app in dist/web/.
  */
 import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { unpackFromNpm } from '../src/entry/npm-pack';
+import { gatewayPath, ROUTES } from '../src/http/routes';
 import { buildWeb } from './build-web';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -67,6 +69,9 @@ async function main(): Promise<void> {
     sizes.push(`${fn.name}.mjs ${(statSync(out).size / 1024).toFixed(0)} KiB`);
   }
   writeFileSync(join(DIST, 'lambda', 'sizes.txt'), sizes.join('\n') + '\n');
+  // serverless/serverless.yml makes its HTTP API routes from this, so they cannot drift from ROUTES.
+  const routes = ROUTES.map(({ method, path }) => ({ method, path: gatewayPath(path) }));
+  writeFileSync(join(DIST, 'lambda-asset', 'routes.json'), JSON.stringify(routes, null, 2) + '\n');
   // config.json is added at deploy time.
   await buildWeb();
   process.stdout.write(`Built dist/lambda: ${sizes.join(', ')}; dist/web\n`);

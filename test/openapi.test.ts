@@ -22,10 +22,40 @@ describe('the OpenAPI description', () => {
       const described = doc.paths[gatewayPath(op.path)]?.[op.method.toLowerCase()];
       expect(described, `${op.method} ${op.path}`).toBeDefined();
       expect(described.responses['4XX']).toBeDefined();
-      if (op.auth) expect(described.security).toEqual([{ bearer: [] }, { cookie: [] }]);
+      const security = { required: [{ bearer: [] }, { cookie: [] }], optional: [{ bearer: [] }, { cookie: [] }, {}], public: [] }[op.auth ?? 'public'];
+      expect(described.security, `${op.method} ${op.path}`).toEqual(security);
       if (op.body) expect(described.requestBody.content['application/json'].schema.type).toBe('object');
+      if (op.body) expect(described.requestBody.required).toBe(op.auth !== 'optional');
     }
     expect(doc.paths['/sessions/{id}'].delete.parameters).toEqual([{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]);
+  });
+
+  it('says truly who must bring a token: public routes never ask, protected ones refuse a request without one', async () => {
+    const t = await makeTestApp(sqliteStore({ file: ':memory:' }));
+    for (const op of OPERATIONS) {
+      const res = await t.call(op.path.replace(':id', 'x'), { method: op.method });
+      if (op.auth === 'required') expect(res.status, `${op.method} ${op.path}`).toBe(401);
+      if (!op.auth) expect([401, 403], `${op.method} ${op.path}`).not.toContain(res.status);
+    }
+  });
+
+  it('takes the token of /verify and /logout from the body, a bearer header or the cookie, with no body needed', async () => {
+    const t = await makeTestApp(sqliteStore({ file: ':memory:' }));
+    expect((await t.register('ada')).status).toBe(201);
+    const sources = async () => {
+      const { token, cookie } = await t.login('ada');
+      return { body: { body: { token } }, bearer: { headers: { authorization: `Bearer ${token}` } }, cookie: { headers: { cookie } } };
+    };
+    for (const via of ['body', 'bearer', 'cookie'] as const) {
+      const verified = await t.call('/verify', { method: 'POST', ...(await sources())[via] });
+      expect(verified.status, `verify by ${via}`).toBe(200);
+      expect(((await verified.json()) as { username: string }).username).toBe('ada');
+      const logout = await t.call('/logout', { method: 'POST', ...(await sources())[via] });
+      expect(logout.status, `logout by ${via}`).toBe(200);
+    }
+    // Nothing anywhere: verify says the token is missing, logout that nobody is logged in.
+    expect((await t.call('/verify', { method: 'POST' })).status).toBe(400);
+    expect((await t.call('/logout', { method: 'POST' })).status).toBe(401);
   });
 
   it('has examples that its own schemas accept', () => {

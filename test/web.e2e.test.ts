@@ -111,6 +111,9 @@ describe('the web app in Chromium, served by npm start', () => {
     expect(await page.locator('#title').textContent()).toBe('Gatehouse API 0.1.0');
     await page.locator('#postLogin summary').click();
     expect(await page.locator('#postLogin').textContent()).toContain('Wrong username or password');
+    expect(await page.locator('#postLogin summary .lock').count()).toBe(0);
+    expect(await page.locator('#getUserMyprofile summary').textContent()).toContain('(token required)');
+    expect(await page.locator('#postVerify summary').textContent()).toContain('(token in the body, a bearer header or the cookie)');
     expect(requests.every((url) => url.startsWith(server.url))).toBe(true);
     expect(problems).toEqual([]);
   });

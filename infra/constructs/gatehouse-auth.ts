@@ -34,9 +34,9 @@ export interface GatehouseAuthProps {
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The data actions each function uses, and no others. */
-const API_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
+export const API_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
 /** The authorizer reads a session and, for a kid it has not seen, that public key: GetItem only. */
-const AUTHORIZER_ACTIONS = ['dynamodb:GetItem'];
+export const AUTHORIZER_ACTIONS = ['dynamodb:GetItem'];
 
 function assetDir(name: string): string {
   const dir = join(ROOT, 'dist', 'lambda-asset', name);

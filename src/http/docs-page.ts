@@ -50,7 +50,8 @@ for (const [tag, ops] of byTag) {
   for (const { path, method, op } of ops) {
     const d = el('details'); d.id = op.operationId;
     const s = el('summary'); s.append(el('span', method, 'method ' + method), el('span', path, 'path'), el('span', ' — ' + op.summary));
-    if (op.security) s.append(el('span', ' (token required)', 'lock'));
+    const security = op.security || [];
+    if (security.length) s.append(el('span', security.some((r) => !Object.keys(r).length) ? ' (token in the body, a bearer header or the cookie)' : ' (token required)', 'lock'));
     d.append(s);
     const body = op.requestBody && op.requestBody.content['application/json'];
     if (body) { d.append(el('h4', 'Request body'), el('pre', pretty(body.schema))); if (body.example) d.append(el('h4', 'Example'), el('pre', pretty(body.example))); }

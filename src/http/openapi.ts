@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import * as res from './responses';
+import { cookieSettings } from './credentials';
 import { gatewayPath } from './routes';
 import { loginBody, messageBody, passwordBody, refreshBody, registerBody, tokenBody } from './schemas';
 
@@ -16,8 +17,11 @@ export interface Operation {
   readonly path: string;
   readonly summary: string;
   readonly tag: 'Accounts' | 'Tokens' | 'Sessions' | 'Messages' | 'Service';
-  /** A bearer token (or the session cookie) is required. */
-  readonly auth?: boolean;
+  /**
+   * `required`: a bearer token or the session cookie. `optional`: the token may come in the body
+   * instead, so neither is needed and the body may be left out. Absent: public.
+   */
+  readonly auth?: 'required' | 'optional';
   readonly body?: { readonly schema: Schema; readonly example: unknown };
   readonly responses: Readonly<Record<string, Answer>>;
 }
@@ -52,7 +56,7 @@ export const OPERATIONS: readonly Operation[] = [
     },
   },
   {
-    method: 'POST', path: '/verify', tag: 'Tokens', summary: 'Check a token (body, bearer or cookie) and its session',
+    method: 'POST', path: '/verify', tag: 'Tokens', summary: 'Check a token (body, bearer or cookie) and its session', auth: 'optional',
     body: { schema: tokenBody, example: { username: 'arindam369', token: TOKEN } },
     responses: {
       200: { description: 'Valid', schema: res.verified, example: { verified: true, message: 'success', username: 'arindam369', token: TOKEN } },
@@ -60,12 +64,12 @@ export const OPERATIONS: readonly Operation[] = [
     },
   },
   {
-    method: 'POST', path: '/logout', tag: 'Tokens', summary: "End the token's session and clear the cookie",
+    method: 'POST', path: '/logout', tag: 'Tokens', summary: "End the token's session (body, bearer or cookie) and clear the cookie", auth: 'optional',
     body: { schema: tokenBody, example: { username: 'arindam369', token: TOKEN } },
     responses: { 200: { description: 'Logged out', schema: res.done, example: { message: 'Logged out successfully' } }, 401: error('Not a valid token', 'User is not authenticated', 'not_authenticated') },
   },
   {
-    method: 'GET', path: '/user/myprofile', tag: 'Accounts', summary: "The caller's profile", auth: true,
+    method: 'GET', path: '/user/myprofile', tag: 'Accounts', summary: "The caller's profile", auth: 'required',
     responses: { 200: { description: 'The profile', schema: res.profile, example: { ...USER, createdAt: '2026-11-21T09:44:36.803Z' } }, 401: unauthenticated },
   },
   {
@@ -77,11 +81,11 @@ export const OPERATIONS: readonly Operation[] = [
     },
   },
   {
-    method: 'POST', path: '/logout/all', tag: 'Sessions', summary: 'End every session of the caller', auth: true,
+    method: 'POST', path: '/logout/all', tag: 'Sessions', summary: 'End every session of the caller', auth: 'required',
     responses: { 200: { description: 'Ended', schema: res.ended, example: { message: 'Logged out of every session', ended: 3 } }, 401: unauthenticated },
   },
   {
-    method: 'POST', path: '/password', tag: 'Accounts', summary: 'Change the password; every other session ends', auth: true,
+    method: 'POST', path: '/password', tag: 'Accounts', summary: 'Change the password; every other session ends', auth: 'required',
     body: { schema: passwordBody, example: { currentPassword: 'a long and unusual passphrase', newPassword: 'an even longer new passphrase' } },
     responses: {
       200: { description: 'Changed', schema: res.ended, example: { message: 'Password changed; every other session has been ended', ended: 2 } },
@@ -90,14 +94,14 @@ export const OPERATIONS: readonly Operation[] = [
     },
   },
   {
-    method: 'GET', path: '/sessions', tag: 'Sessions', summary: "The caller's sessions", auth: true,
+    method: 'GET', path: '/sessions', tag: 'Sessions', summary: "The caller's sessions", auth: 'required',
     responses: {
       200: { description: 'Sessions', schema: res.sessionList, example: { sessions: [{ id: 'NRgvDHZWbaSX8KVuhNfJAQ', createdAt: '2026-11-21T09:44:36.803Z', lastUsedAt: '2026-11-21T09:44:36.803Z', userAgent: 'curl/8.5.0', current: true }] } },
       401: unauthenticated,
     },
   },
   {
-    method: 'DELETE', path: '/sessions/:id', tag: 'Sessions', summary: 'End one of the caller\'s sessions', auth: true,
+    method: 'DELETE', path: '/sessions/:id', tag: 'Sessions', summary: 'End one of the caller\'s sessions', auth: 'required',
     responses: { 200: { description: 'Ended', schema: res.done, example: { message: 'Session ended' } }, 401: unauthenticated, 404: error('No such session of the caller', 'Session not found', 'not_found') },
   },
   {
@@ -105,7 +109,7 @@ export const OPERATIONS: readonly Operation[] = [
     responses: { 200: { description: 'Messages', schema: res.messageList, example: { messages: [MESSAGE] } } },
   },
   {
-    method: 'POST', path: '/messages', tag: 'Messages', summary: 'Post a message as the token\'s user', auth: true,
+    method: 'POST', path: '/messages', tag: 'Messages', summary: 'Post a message as the token\'s user', auth: 'required',
     body: { schema: messageBody, example: { text: 'Hello, board!' } },
     responses: { 201: { description: 'Posted', schema: res.messagePosted, example: { message: 'Message posted', item: MESSAGE } }, 401: unauthenticated },
   },
@@ -141,6 +145,13 @@ const json = (schema: Schema, io: 'input' | 'output') => {
   return rest;
 };
 
+/** Who may call: `{}` is OpenAPI's "no credentials", for a token that comes in the body. */
+const SECURITY = {
+  public: [],
+  required: [{ bearer: [] }, { cookie: [] }],
+  optional: [{ bearer: [] }, { cookie: [] }, {}],
+} as const;
+
 /** The OpenAPI 3.1 description of the API, generated from the same schemas that validate requests. */
 export function openApiDocument(issuer: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -152,9 +163,14 @@ export function openApiDocument(issuer: string): Record<string, unknown> {
       summary: op.summary,
       operationId: `${op.method.toLowerCase()}${op.path.replace(/[^a-z]+(.)?/gi, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
       ...(op.path.includes(':id') ? { parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }] } : {}),
-      ...(op.auth ? { security: [{ bearer: [] }, { cookie: [] }] } : {}),
+      security: SECURITY[op.auth ?? 'public'],
       ...(op.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: json(op.body.schema, 'input'), example: op.body.example } } } }
+        ? {
+            requestBody: {
+              required: op.auth !== 'optional',
+              content: { 'application/json': { schema: json(op.body.schema, 'input'), example: op.body.example } },
+            },
+          }
         : {}),
       responses: Object.fromEntries(
         Object.entries(answersOf(op)).map(([status, answer]) => [
@@ -177,8 +193,8 @@ export function openApiDocument(issuer: string): Record<string, unknown> {
     servers: [{ url: issuer }],
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-        cookie: { type: 'apiKey', in: 'cookie', name: issuer.startsWith('https://') ? '__Host-gatehouse_token' : 'gatehouse_token' },
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The access token from /login or /token/refresh' },
+        cookie: { type: 'apiKey', in: 'cookie', name: cookieSettings(issuer).name, description: 'The HttpOnly session cookie /login sets' },
       },
     },
     paths,

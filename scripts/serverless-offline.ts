@@ -1,0 +1,70 @@
+/**
+ * `npm run start:serverless`: serverless/serverless.yml under serverless-offline — the built Lambda
+ * functions (`npm run build` first), their routes and both authorizers — against DynamoDB Local
+ * with data in .data/dynamodb-serverless, its table created first. Arguments go to
+ * `serverless offline` (e.g. --httpPort 4000 --stage test). With AWS_ENDPOINT_URL_DYNAMODB set,
+ * that endpoint is used and no emulator is started. Ctrl-C stops everything.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../src/entry/dynamodb-local';
+import { createDynamoClients } from '../src/entry/dynamodb-client';
+import { ensureTable } from '../src/store/dynamodb-table';
+import { ensureServerlessInstalled, SERVERLESS_BIN, SERVERLESS_DIR } from './serverless-install';
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/** serverless.yml names the table `gatehouse-<stage>`; the stage is dev unless --stage says otherwise. */
+function stageOf(args: readonly string[]): string {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg.startsWith('--stage=')) return arg.slice('--stage='.length);
+    if ((arg === '--stage' || arg === '-s') && args[i + 1]) return args[i + 1]!;
+  }
+  return 'dev';
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  await ensureServerlessInstalled(say);
+
+  let local: DynamoDbLocal | undefined;
+  let endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  if (!endpoint) {
+    local = await startDynamoDbLocal({ dbPath: join(process.cwd(), '.data', 'dynamodb-serverless') });
+    endpoint = local.endpoint;
+    say(`DynamoDB Local on ${endpoint} (data in .data/dynamodb-serverless, pid ${local.process.pid})`);
+  }
+  const env = {
+    ...process.env,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+    // DynamoDB Local accepts any credentials, but the SDK wants some.
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    // A local run has no business calling home.
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+  };
+
+  const table = `gatehouse-${stageOf(args)}`;
+  const clients = createDynamoClients({ ...process.env, AWS_ENDPOINT_URL_DYNAMODB: endpoint });
+  try {
+    say(`${(await ensureTable(clients.client, table)) ? 'Created' : 'Using'} table ${table}`);
+  } finally {
+    clients.client.destroy();
+  }
+
+  const child = spawn(process.execPath, [SERVERLESS_BIN, 'offline', 'start', ...args], { cwd: SERVERLESS_DIR, env, stdio: 'inherit' });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  const code = await new Promise<number>((resolve) => child.once('exit', (c, signal) => resolve(c ?? (signal ? 0 : 1))));
+  await local?.stop();
+  process.exit(code);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

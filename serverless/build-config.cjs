@@ -1,0 +1,91 @@
+/**
+ * What serverless.yml reads through `${file(./build-config.cjs):...}`, taken from `npm run build`'s
+ * output so nothing here can drift from the code:
+ *   routes     one httpApi event per entry of the API's route table (dist/lambda-asset/routes.json)
+ *   artifacts  a zip of each deployable folder of dist/lambda-asset/ (written to .build/)
+ *   cors       the HTTP API's CORS settings for the origins of the `corsOrigins` parameter
+ *   issuer     the `issuer` parameter, else the HTTP API's URL (serverless-offline's address locally)
+ */
+const { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync } = require('node:fs');
+const { join, relative } = require('node:path');
+const archiver = require('archiver');
+
+const ASSETS = join(__dirname, '..', 'dist', 'lambda-asset');
+const OUT = join(__dirname, '.build');
+const FUNCTIONS = ['api', 'authorizer'];
+
+function requireBuilt(file) {
+  if (!existsSync(file)) throw new Error(`Missing ${relative(join(__dirname, '..'), file)}: run "npm run build" in the project folder first`);
+  return file;
+}
+
+function routes() {
+  const table = JSON.parse(readFileSync(requireBuilt(join(ASSETS, 'routes.json')), 'utf8'));
+  return table.map(({ method, path }) => ({ httpApi: { method, path } }));
+}
+
+/** Zips dist/lambda-asset/<name>/ (the bundle and its native packages) with the files at the root. */
+function zip(name) {
+  const dir = join(ASSETS, name);
+  requireBuilt(join(dir, `${name}.mjs`));
+  mkdirSync(OUT, { recursive: true });
+  const file = join(OUT, `${name}.zip`);
+  // Written aside and renamed into place, so a deploy or a serverless-offline already running
+  // never reads half a zip.
+  const partial = `${file}.${process.pid}.partial`;
+  return new Promise((resolve, reject) => {
+    const output = createWriteStream(partial);
+    const archive = archiver('zip', { zlib: { level: 9 } });
+    output.on('close', () => {
+      renameSync(partial, file);
+      resolve(relative(__dirname, file));
+    });
+    archive.on('error', reject);
+    archive.pipe(output);
+    // A fixed date keeps the zip, and so the deployed code hash, the same for the same build.
+    archive.directory(dir, false, (entry) => ({ ...entry, date: new Date('2020-01-01T00:00:00Z') }));
+    archive.finalize();
+  });
+}
+
+async function artifacts() {
+  const paths = await Promise.all(FUNCTIONS.map(zip));
+  return Object.fromEntries(FUNCTIONS.map((name, i) => [name, paths[i]]));
+}
+
+/** API Gateway answers preflights itself, so it needs the same origins the API allows. */
+function cors(origins) {
+  const list = origins.split(',').map((o) => o.trim()).filter(Boolean);
+  if (!list.length) return false;
+  return {
+    allowedOrigins: list,
+    allowCredentials: !list.includes('*'),
+    allowedMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['Content-Type', 'Authorization'],
+    exposedResponseHeaders: ['Retry-After', 'X-Request-Id'],
+    maxAge: 600,
+  };
+}
+
+async function issuer(given, options, resolveVariable) {
+  if (given) return given;
+  // serverless-offline cannot resolve CloudFormation functions: locally the issuer is its address.
+  if (process.argv.slice(2).includes('offline')) {
+    const host = options.host ?? (await resolveVariable('self:custom.serverless-offline.host, "localhost"'));
+    const port = options.httpPort ?? (await resolveVariable('self:custom.serverless-offline.httpPort, 3000'));
+    return `http://${host}:${port}`;
+  }
+  return { 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] };
+}
+
+let built;
+module.exports = async ({ options, resolveVariable }) => {
+  // The same zips serve every reference in serverless.yml.
+  built ??= artifacts();
+  return {
+    routes: routes(),
+    artifacts: await built,
+    cors: cors(String(await resolveVariable('param:corsOrigins'))),
+    issuer: await issuer(String(await resolveVariable('param:issuer')), options, resolveVariable),
+  };
+};
