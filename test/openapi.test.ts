@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { answersOf, OPERATIONS } from '../src/http/openapi';
 import { gatewayPath, ROUTES } from '../src/http/routes';
 import { sqliteStore } from '../src/store/sqlite';
-import { makeTestApp } from './helpers/app';
+import { ISSUER, makeTestApp } from './helpers/app';
 
 describe('the OpenAPI description', () => {
   it('describes every route the API serves, and nothing else', () => {
@@ -44,7 +44,7 @@ describe('the OpenAPI description', () => {
     expect((await t.register('ada')).status).toBe(201);
     const sources = async () => {
       const { token, cookie } = await t.login('ada');
-      return { body: { body: { token } }, bearer: { headers: { authorization: `Bearer ${token}` } }, cookie: { headers: { cookie } } };
+      return { body: { body: { token } }, bearer: { headers: { authorization: `Bearer ${token}` } }, cookie: { headers: { cookie, origin: ISSUER } } };
     };
     for (const via of ['body', 'bearer', 'cookie'] as const) {
       const verified = await t.call('/verify', { method: 'POST', ...(await sources())[via] });

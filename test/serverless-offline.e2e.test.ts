@@ -201,7 +201,8 @@ describe('serverless offline: the same service run locally against DynamoDB Loca
     const foreign = await call('preflight from another origin', 'OPTIONS', '/sessions/x', preflight('https://elsewhere.example'));
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
 
-    const logout = await call('logout (cookie)', 'POST', '/logout', { headers: cookie });
+    // A browser page sends its Origin with the cookie: the web app's, which the service trusts.
+    const logout = await call('logout (cookie)', 'POST', '/logout', { headers: { ...cookie, origin: ORIGIN } });
     expect(logout).toMatchObject({ status: 200, body: { message: 'Logged out successfully' } });
     expect(logout.headers.getSetCookie()[0]).toMatch(new RegExp(`^${cookieName}=; Max-Age=0`));
 
