@@ -3,6 +3,8 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// Before any AWS SDK client exists: see src/entry/sdk-notice.ts.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { runCli } = await import('../src/entry/cli.ts');
 const code = await runCli(process.argv.slice(2), {
   env: process.env,

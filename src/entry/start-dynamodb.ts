@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { assertJavaForDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { failed, runServer } from './run-server';
+import { quietSdkNodeNotice } from './sdk-notice';
 
 /**
  * `npm run start:dynamodb`: DynamoDB Local (data in .data/dynamodb) and the server against it;
  * both stop together.
  */
 async function main(): Promise<void> {
+  quietSdkNodeNotice();
   try {
     assertJavaForDynamoDbLocal();
   } catch (error) {

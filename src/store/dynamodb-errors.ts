@@ -35,7 +35,7 @@ export function translateDynamoError(error: unknown): unknown {
   const { name, code, message, $metadata } = error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const misconfigured = name ? MISCONFIGURED[name] : undefined;
   if (misconfigured) return new StoreMisconfiguredError(`dynamodb: ${misconfigured}`, { cause: error });
-  if (typeof message === 'string' && /^Region is missing/.test(message)) {
+  if (typeof message === 'string' && /^Region (is missing|not accepted)/.test(message)) {
     return new StoreMisconfiguredError('dynamodb: no AWS region is set (set AWS_REGION)', { cause: error });
   }
   if (
