@@ -7,12 +7,12 @@ export function ratioChart(bars: { label: string; ratio: number }[]): string {
   const max = Math.max(1.2, ...bars.map((b) => b.ratio));
   const x = (ratio: number) => left + (Math.min(ratio, max) / max) * plot;
   const height = bars.length * rowHeight + 40;
-  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const rows = bars
     .map((bar, i) => {
       const y = 20 + i * rowHeight;
       return [
-        `<text x="${left - 8}" y="${y + 14}" text-anchor="end">${escape(bar.label)}</text>`,
+        `<text x="${left - 8}" y="${y + 14}" text-anchor="end">${escapeXml(bar.label)}</text>`,
         `<rect x="${left}" y="${y + 3}" width="${Math.max(1, x(bar.ratio) - left).toFixed(1)}" height="${rowHeight - 8}" fill="#2f5bd3"/>`,
         `<text x="${(x(bar.ratio) + 4).toFixed(1)}" y="${y + 14}">${bar.ratio.toFixed(2)}</text>`,
       ].join('');

@@ -5,8 +5,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startDynamoDbLocal } from '../src/dev/dynamodb-local';
 import { createDynamoClients } from '../src/entry/dynamodb-client';
-import { startDynamoDbLocal } from '../src/entry/dynamodb-local';
 import { ensureTable } from '../src/store/dynamodb-table';
 import { fixture, httpApiEvent } from '../test/helpers/aws-events';
 import { startBundleHost } from '../test/helpers/bundle-host';
@@ -26,7 +26,12 @@ export interface ColdStart {
 export async function measureColdStarts(runs = 7): Promise<ColdStart[]> {
   const local = await startDynamoDbLocal({ inMemory: true });
   try {
-    const env = { AWS_ENDPOINT_URL_DYNAMODB: local.endpoint, AUTH_TABLE: 'coldstart', AUTH_ISSUER: 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com', LOG_LEVEL: 'warn' };
+    const env = {
+      AWS_ENDPOINT_URL_DYNAMODB: local.endpoint,
+      AUTH_TABLE: 'coldstart',
+      AUTH_ISSUER: 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com',
+      LOG_LEVEL: 'warn',
+    };
     // As on AWS, the stack has made the table before any function runs.
     const clients = createDynamoClients({ AWS_ENDPOINT_URL_DYNAMODB: local.endpoint });
     await ensureTable(clients.client, env.AUTH_TABLE);
@@ -64,6 +69,8 @@ export async function measureColdStarts(runs = 7): Promise<ColdStart[]> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   for (const r of await measureColdStarts()) {
-    console.log(`${r.fn}.mjs  ${(r.bytes / 1024).toFixed(0)} KiB  cold start (import + first invoke) ${r.medianMs.toFixed(0)} ms  with Node start-up ${r.medianWallMs.toFixed(0)} ms`);
+    console.log(
+      `${r.fn}.mjs  ${(r.bytes / 1024).toFixed(0)} KiB  cold start (import + first invoke) ${r.medianMs.toFixed(0)} ms  with Node start-up ${r.medianWallMs.toFixed(0)} ms`,
+    );
   }
 }

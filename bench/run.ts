@@ -5,14 +5,14 @@
  * `--quick` runs one short round (for the smoke test); `--out DIR` writes elsewhere.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hash, verify } from '@node-rs/argon2';
 import autocannon from 'autocannon';
-import { startDynamoDbLocal } from '../src/entry/dynamodb-local';
-import { postJson, startServer, type RunningServer } from '../test/helpers/server';
+import { startDynamoDbLocal } from '../src/dev/dynamodb-local';
+import { postJson, type RunningServer, startServer } from '../test/helpers/server';
 import { ratioChart } from './chart';
 import { measureColdStarts } from './cold-start';
 
@@ -107,7 +107,16 @@ async function main(): Promise<void> {
       for (const { store, server, token } of gatehouses) {
         record(`verify ${store}`, await load(server, { url: `${server.url}/verify`, method: 'POST', headers: json, body: JSON.stringify({ token }) }));
         record(`profile ${store}`, await load(server, { url: `${server.url}/user/myprofile`, headers: { authorization: `Bearer ${token}` } }));
-        record(`login ${store}`, await load(server, { url: `${server.url}/login`, method: 'POST', headers: json, body: JSON.stringify({ username: 'bench', password: PASSWORD }), connections: 2 }));
+        record(
+          `login ${store}`,
+          await load(server, {
+            url: `${server.url}/login`,
+            method: 'POST',
+            headers: json,
+            body: JSON.stringify({ username: 'bench', password: PASSWORD }),
+            connections: 2,
+          }),
+        );
         record(
           `register ${store}`,
           await load(server, {
@@ -147,13 +156,37 @@ async function main(): Promise<void> {
     const rows = [
       ...Object.entries(summary)
         .filter(([name]) => name !== 'hello-world')
-        .map(([name, s]) => ({ figure: `${name} req/s`, value: s.rps, baseline: helloRps, ratio: s.rps / helloRps, budget: name.startsWith('verify ') ? '≥ 0.50' : '' })),
+        .map(([name, s]) => ({
+          figure: `${name} req/s`,
+          value: s.rps,
+          baseline: helloRps,
+          ratio: s.rps / helloRps,
+          budget: name.startsWith('verify ') ? '≥ 0.50' : '',
+        })),
       ...[...loginLatency].map(([store, values]) => {
         const value = median(values);
-        return { figure: `login ${store} median ms`, value, baseline: argon2Ms, ratio: value / argon2Ms, budget: `≤ Argon2 + 3 ms (${(argon2Ms + 3).toFixed(1)})` };
+        return {
+          figure: `login ${store} median ms`,
+          value,
+          baseline: argon2Ms,
+          ratio: value / argon2Ms,
+          budget: `≤ Argon2 + 3 ms (${(argon2Ms + 3).toFixed(1)})`,
+        };
       }),
-      ...cold.map((c) => ({ figure: `${c.fn}.mjs size KiB`, value: c.bytes / 1024, baseline: 1536, ratio: c.bytes / 1024 / 1536, budget: c.fn === 'api' ? '≤ 1.00' : '' })),
-      ...cold.map((c) => ({ figure: `${c.fn}.mjs cold start ms`, value: c.medianMs, baseline: 150, ratio: c.medianMs / 150, budget: c.fn === 'api' ? '≤ 1.00' : '' })),
+      ...cold.map((c) => ({
+        figure: `${c.fn}.mjs size KiB`,
+        value: c.bytes / 1024,
+        baseline: 1536,
+        ratio: c.bytes / 1024 / 1536,
+        budget: c.fn === 'api' ? '≤ 1.00' : '',
+      })),
+      ...cold.map((c) => ({
+        figure: `${c.fn}.mjs cold start ms`,
+        value: c.medianMs,
+        baseline: 150,
+        ratio: c.medianMs / 150,
+        budget: c.fn === 'api' ? '≤ 1.00' : '',
+      })),
     ];
     const budgets = [
       { name: '/verify (SQLite) ≥ 50 % of hello-world throughput', ok: summary['verify sqlite']!.rps >= 0.5 * helloRps },
@@ -177,7 +210,19 @@ async function main(): Promise<void> {
     process.stdout.write(lines.join('\n') + '\n');
 
     mkdirSync(OUT, { recursive: true });
-    const results = { date: new Date().toISOString(), machine: { cores: cpus().length, node: process.version }, rounds: ROUNDS, seconds: SECONDS, helloRps, argon2Ms, figures: summary, loginMedianMs: Object.fromEntries([...loginLatency].map(([k, v]) => [k, median(v)])), bundles: cold, rows, budgets };
+    const results = {
+      date: new Date().toISOString(),
+      machine: { cores: cpus().length, node: process.version },
+      rounds: ROUNDS,
+      seconds: SECONDS,
+      helloRps,
+      argon2Ms,
+      figures: summary,
+      loginMedianMs: Object.fromEntries([...loginLatency].map(([k, v]) => [k, median(v)])),
+      bundles: cold,
+      rows,
+      budgets,
+    };
     writeFileSync(join(OUT, 'results.json'), JSON.stringify(results, null, 2) + '\n');
     writeFileSync(join(OUT, 'ratios.svg'), ratioChart(rows.map((r) => ({ label: r.figure, ratio: r.ratio }))));
   } finally {

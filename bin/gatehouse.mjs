@@ -1,14 +1,11 @@
 #!/usr/bin/env node
-// The command line: runs src/entry/cli.ts through tsx, which npm ci installs.
-import { register } from 'tsx/esm/api';
+// The command line, as built by `npm ci` (prepare) or `npm run build`: dist/node/gatehouse.mjs.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-// Before any AWS SDK client exists: see src/entry/sdk-notice.ts.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const { runCli } = await import('../src/entry/cli.ts');
-const code = await runCli(process.argv.slice(2), {
-  env: process.env,
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
-});
-process.exitCode = code;
+const built = new URL('../dist/node/gatehouse.mjs', import.meta.url);
+if (!existsSync(fileURLToPath(built))) {
+  process.stderr.write('gatehouse: the command line is not built yet; run `npm run build` (npm ci does it too)\n');
+  process.exit(1);
+}
+await import(built.href);

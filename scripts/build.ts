@@ -8,9 +8,9 @@ import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, statSync, writeF
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { unpackFromNpm } from '../src/entry/npm-pack';
+import { unpackFromNpm } from '../src/dev/npm-pack';
 import { gatewayPath, ROUTES } from '../src/http/routes';
-import { buildWeb } from './build-web';
+import { buildNode, buildWeb } from './build-node.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   const routes = ROUTES.map(({ method, path }) => ({ method, path: gatewayPath(path) }));
   writeFileSync(join(DIST, 'lambda-asset', 'routes.json'), JSON.stringify(routes, null, 2) + '\n');
   // config.json is added at deploy time.
-  await buildWeb();
+  await Promise.all([buildWeb(), buildNode()]);
   process.stdout.write(`Built dist/lambda: ${sizes.join(', ')}; dist/web\n`);
 }
 

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { run } from '../src/entry/npm-pack';
+import { run } from '../src/dev/npm-pack';
 
 export const SERVERLESS_DIR = fileURLToPath(new URL('../serverless', import.meta.url));
 export const SERVERLESS_BIN = join(SERVERLESS_DIR, 'node_modules', 'serverless', 'bin', 'serverless.js');

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../src/entry/dynamodb-local';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../src/dev/dynamodb-local';
 import { createDynamoClients } from '../src/entry/dynamodb-client';
 import { ensureTable } from '../src/store/dynamodb-table';
 import { ensureServerlessInstalled, SERVERLESS_BIN, SERVERLESS_DIR } from './serverless-install';

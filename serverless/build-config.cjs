@@ -55,7 +55,10 @@ async function artifacts() {
 
 /** API Gateway answers preflights itself, so it needs the same origins the API allows. */
 function cors(origins) {
-  const list = origins.split(',').map((o) => o.trim()).filter(Boolean);
+  const list = origins
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   if (!list.length) return false;
   return {
     allowedOrigins: list,

@@ -1,15 +1,15 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KEYS_PK, MESSAGES_PK, SIGNING_KEY_PREFIX, userKey } from '../src/core/records';
-import { sqliteStore } from '../src/store/sqlite';
 import { ensureTable } from '../src/store/dynamodb-table';
+import { sqliteStore } from '../src/store/sqlite';
 import { localClients, uniqueTable } from './helpers/dynamodb';
-import { postJson, ROOT, startServer, type RunningServer } from './helpers/server';
+import { postJson, ROOT, type RunningServer, startServer } from './helpers/server';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,10 +21,10 @@ interface Run {
 }
 
 /** `npx gatehouse …` runs bin/gatehouse.mjs; so does this, with the given environment. */
-async function gatehouse(args: string[], env: Record<string, string> = {}): Promise<Run> {
+async function gatehouse(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<Run> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin', 'gatehouse.mjs'), ...args], {
-      cwd: ROOT,
+      cwd,
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
     });
     return { code: 0, stdout, stderr };
@@ -75,7 +75,10 @@ describe('npx gatehouse', () => {
       tokens.phone = await login('alice', 'Phone/1.0');
       tokens.laptop = await login('alice', 'Laptop/2.0');
       tokens.bob = await login('bob', 'Bob/1.0');
-      for (const [token, text] of [[tokens.phone, 'from alice'], [tokens.bob, 'from bob']] as const) {
+      for (const [token, text] of [
+        [tokens.phone, 'from alice'],
+        [tokens.bob, 'from bob'],
+      ] as const) {
         expect((await postJson(`${server.url}/messages`, { text }, { authorization: `Bearer ${token}` })).status).toBe(201);
       }
     });
@@ -84,7 +87,7 @@ describe('npx gatehouse', () => {
     });
     const verifies = async (token: string) => (await postJson(`${server.url}/verify`, { token })).status === 200;
 
-    it('lists a user\'s sessions, and ends one at once, then all', async () => {
+    it("lists a user's sessions, and ends one at once, then all", async () => {
       const list = await gatehouse(['sessions', 'list', 'alice'], env);
       expect(list.code).toBe(0);
       const lines = list.stdout.trim().split('\n');
@@ -94,7 +97,9 @@ describe('npx gatehouse', () => {
       expect(list.stdout).toMatch(/Laptop\/2\.0/);
 
       const one = await gatehouse(['sessions', 'revoke', 'alice', String(decodeJwt(tokens.phone!).sid)], env);
-      expect(one).toMatchObject({ code: 0, stdout: 'Ended 1 session of alice\n' });
+      expect(one).toMatchObject({ code: 0, stdout: `Ended session ${decodeJwt(tokens.phone!).sid} of alice\n` });
+      // Every command says which store it opened.
+      expect(one.stderr).toBe(`Store: sqlite ${env.AUTH_SQLITE_FILE}\n`);
       expect(await verifies(tokens.phone!)).toBe(false);
       expect(await verifies(tokens.laptop!)).toBe(true);
       expect((await gatehouse(['sessions', 'revoke', 'alice', String(decodeJwt(tokens.phone!).sid)], env)).code).toBe(1);
@@ -111,8 +116,11 @@ describe('npx gatehouse', () => {
       expect(list.code).toBe(0);
       expect(list.stdout).toContain('  Sly/1.0 evil\n');
       expect(list.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
-      const sly = list.stdout.split('\n').find((line) => line.endsWith('Sly/1.0 evil'))!.split(' ')[0]!;
-      expect((await gatehouse(['sessions', 'revoke', 'bob', sly], env)).stdout).toBe('Ended 1 session of bob\n');
+      const sly = list.stdout
+        .split('\n')
+        .find((line) => line.endsWith('Sly/1.0 evil'))!
+        .split(' ')[0]!;
+      expect((await gatehouse(['sessions', 'revoke', 'bob', sly], env)).stdout).toBe(`Ended session ${sly} of bob\n`);
     });
 
     it('deletes a user and everything of theirs, only with --yes', async () => {
@@ -131,7 +139,40 @@ describe('npx gatehouse', () => {
       expect(await store.get(userKey('bob'))).toBeUndefined();
       expect((await store.list(MESSAGES_PK)).map((m) => m.data.author)).toEqual(['alice']);
       await store.close();
-      expect((await gatehouse(['user', 'delete', 'bob', '--yes'], env))).toMatchObject({ code: 1, stderr: 'No user bob\n' });
+      expect(await gatehouse(['user', 'delete', 'bob', '--yes'], env)).toMatchObject({
+        code: 1,
+        stderr: `Store: sqlite ${env.AUTH_SQLITE_FILE}\nNo such user: bob\n`,
+      });
+    });
+
+    it('says so, exit 1, for a user that does not exist, and never makes a database of its own', async () => {
+      expect(await gatehouse(['sessions', 'list', 'nobody'], env)).toMatchObject({
+        code: 1,
+        stdout: '',
+        stderr: `Store: sqlite ${env.AUTH_SQLITE_FILE}\nNo such user: nobody\n`,
+      });
+      expect((await gatehouse(['sessions', 'revoke', 'nobody', '--all'], env)).code).toBe(1);
+      const missing = join(dir, 'never-made.db');
+      expect(await gatehouse(['sessions', 'list', 'alice'], { AUTH_SQLITE_FILE: missing })).toMatchObject({
+        code: 1,
+        stderr: `No database at ${missing}: start the server once to make it, or set AUTH_SQLITE_FILE\n`,
+      });
+      expect(existsSync(missing)).toBe(false);
+    });
+
+    it('reads a relative AUTH_SQLITE_FILE from the project folder, wherever it is run from', async () => {
+      const relative = `.data/cli-relative-${process.pid}.db`;
+      // The server has the file open in WAL mode: its recent writes are in the -wal file beside it.
+      for (const suffix of ['', '-wal'])
+        if (existsSync(env.AUTH_SQLITE_FILE + suffix)) copyFileSync(env.AUTH_SQLITE_FILE + suffix, join(ROOT, relative + suffix));
+      try {
+        const run = await gatehouse(['sessions', 'list', 'alice'], { AUTH_SQLITE_FILE: relative }, join(ROOT, 'web'));
+        expect(run.code).toBe(0);
+        expect(run.stderr).toBe(`Store: sqlite ${join(ROOT, relative)}\n`);
+        expect(existsSync(join(ROOT, 'web', '.data'))).toBe(false);
+      } finally {
+        for (const suffix of ['', '-wal', '-shm']) rmSync(join(ROOT, relative + suffix), { force: true });
+      }
     });
 
     it('rotates the signing key: old tokens keep working, the old key leaves the JWKS once they have expired', async () => {

@@ -5,7 +5,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_PREFIX, userKey } from '../src/core/records';
 import type { Store } from '../src/store/store';
-import { postJson, startServer, type RunningServer } from './helpers/server';
+import { postJson, type RunningServer, startServer } from './helpers/server';
 import { serverStores } from './helpers/server-stores';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-concurrency-'));

@@ -1,7 +1,7 @@
-import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../src/http/routes';
 import { sqliteStore } from '../src/store/sqlite';
@@ -26,8 +26,14 @@ const bodyArb = fc.oneof(
 const headersArb = fc.record(
   {
     'content-type': fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', ''),
-    authorization: fc.oneof(printable(200).map((s) => `Bearer ${s}`), printable(100)),
-    cookie: fc.oneof(printable(200).map((s) => `gatehouse_token=${s}`), printable(100)),
+    authorization: fc.oneof(
+      printable(200).map((s) => `Bearer ${s}`),
+      printable(100),
+    ),
+    cookie: fc.oneof(
+      printable(200).map((s) => `gatehouse_token=${s}`),
+      printable(100),
+    ),
     origin: fc.oneof(fc.constant('http://evil.example'), fc.constant('http://localhost:3000'), printable(40)),
     'user-agent': printable(400),
   },
@@ -35,9 +41,9 @@ const headersArb = fc.record(
 );
 
 const pathArb = fc.oneof(
-  fc.constantFrom(...ROUTES.map((r) => r.path)).chain((path) =>
-    path.includes(':id') ? printable(40).map((id) => path.replace(':id', encodeURIComponent(id) || 'x')) : fc.constant(path),
-  ),
+  fc
+    .constantFrom(...ROUTES.map((r) => r.path))
+    .chain((path) => (path.includes(':id') ? printable(40).map((id) => path.replace(':id', encodeURIComponent(id) || 'x')) : fc.constant(path))),
   printable(60).map((p) => `/${encodeURIComponent(p)}`),
 );
 

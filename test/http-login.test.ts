@@ -1,8 +1,8 @@
 import bcrypt from 'bcryptjs';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SESSION_PREFIX, userKey } from '../src/core/records';
 import { silentLogger } from '../src/core/logger';
+import { SESSION_PREFIX, userKey } from '../src/core/records';
 import { ARGON2_DEFAULTS, argon2Hasher } from '../src/hashing/argon2-hasher';
 import { makeTestApp, PASSWORD, type TestApp } from './helpers/app';
 import { storeFactories } from './helpers/stores';
@@ -99,10 +99,13 @@ describe.each(storeFactories)('POST /login on $name', (factory) => {
     expect(await res.json()).toMatchObject({ code, message });
   });
 
-  it('logs in a user whose hash is the tutorials\' bcrypt, and upgrades it to Argon2id', async () => {
+  it("logs in a user whose hash is the tutorials' bcrypt, and upgrades it to Argon2id", async () => {
     const legacy = bcrypt.hashSync('abc#123'.trim(), 8);
     expect(legacy).toMatch(/^\$2[ab]\$08\$/);
-    await t.store.put({ ...userKey('tutorial'), data: { username: 'tutorial', name: 'Tutorial User', passwordHash: legacy, createdAt: new Date().toISOString() } });
+    await t.store.put({
+      ...userKey('tutorial'),
+      data: { username: 'tutorial', name: 'Tutorial User', passwordHash: legacy, createdAt: new Date().toISOString() },
+    });
     expect((await t.call('/login', { body: { username: 'tutorial', password: 'abc#12' } })).status).toBe(401);
     expect((await t.store.get(userKey('tutorial')))?.data.passwordHash).toBe(legacy);
 
@@ -113,8 +116,11 @@ describe.each(storeFactories)('POST /login on $name', (factory) => {
     expect((await t.call('/login', { body: { username: 'tutorial', password: 'abc#123' } })).status).toBe(200);
   });
 
-  it('accepts the tutorials\' untrimmed input for a password hashed trimmed', async () => {
-    await t.store.put({ ...userKey('spaces'), data: { username: 'spaces', name: 'S', passwordHash: bcrypt.hashSync('pass word', 8), createdAt: '2023-01-01T00:00:00.000Z' } });
+  it("accepts the tutorials' untrimmed input for a password hashed trimmed", async () => {
+    await t.store.put({
+      ...userKey('spaces'),
+      data: { username: 'spaces', name: 'S', passwordHash: bcrypt.hashSync('pass word', 8), createdAt: '2023-01-01T00:00:00.000Z' },
+    });
     expect((await t.call('/login', { body: { username: 'spaces', password: ' pass word ' } })).status).toBe(200);
   });
 

@@ -19,7 +19,7 @@ describe.each(storeFactories)('the message board on $name', (factory) => {
     expect(await res.json()).toEqual({ messages: [] });
   });
 
-  it('posts as the token\'s user, whatever the body claims, and shows it to anyone', async () => {
+  it("posts as the token's user, whatever the body claims, and shows it to anyone", async () => {
     const res = await t.call('/messages', { body: { text: '  Hello, board!  ', author: 'bob' }, headers: bearer(alice.token) });
     expect(res.status).toBe(201);
     const body = await res.json();
@@ -50,7 +50,12 @@ describe.each(storeFactories)('the message board on $name', (factory) => {
   });
 
   it('judges a cookie write without Origin by its Referer, and refuses one that carries neither', async () => {
-    const forged: Record<string, string>[] = [{ referer: 'http://evil.example/x' }, {}, { referer: 'not a url' }, { origin: 'http://evil.example', referer: 'http://localhost:3000/' }];
+    const forged: Record<string, string>[] = [
+      { referer: 'http://evil.example/x' },
+      {},
+      { referer: 'not a url' },
+      { origin: 'http://evil.example', referer: 'http://localhost:3000/' },
+    ];
     for (const headers of forged) {
       const refused = await post('forged', { cookie: alice.cookie, ...headers });
       expect(refused.status).toBe(403);

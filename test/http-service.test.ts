@@ -88,8 +88,7 @@ describe.each(storeFactories)('service routes on $name', (factory) => {
 describe('CORS with a list of origins', () => {
   it('echoes an allowed origin with credentials, and gives nothing to another', async () => {
     const t = await makeTestApp(sqliteStore({ file: ':memory:' }), { settings: { corsOrigins: ['https://app.example.com'] } });
-    const preflight = (origin: string) =>
-      t.call('/login', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    const preflight = (origin: string) => t.call('/login', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
     const allowed = await preflight('https://app.example.com');
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');

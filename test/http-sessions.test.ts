@@ -97,7 +97,7 @@ describe.each(storeFactories)('refresh tokens and session control on $name', (fa
       expect((await asRefresh.json()).code).toBe('invalid_refresh_token');
     });
 
-    it('answers 400 for a missing refresh token, and stops at the session\'s end', async () => {
+    it("answers 400 for a missing refresh token, and stops at the session's end", async () => {
       expect((await t.call('/token/refresh', { body: {} })).status).toBe(400);
       const login = await t.login('alice');
       t.clock.advance(30 * 86_400 * 1000);
@@ -106,7 +106,7 @@ describe.each(storeFactories)('refresh tokens and session control on $name', (fa
   });
 
   describe('POST /logout/all', () => {
-    it('ends every session of the caller at once, and no one else\'s', async () => {
+    it("ends every session of the caller at once, and no one else's", async () => {
       const first = await t.login('alice');
       const second = await t.login('alice');
       const bob = await t.login('bob');
@@ -126,7 +126,7 @@ describe.each(storeFactories)('refresh tokens and session control on $name', (fa
   });
 
   describe('POST /password', () => {
-    it('changes the password and ends every other session, keeping the caller\'s', async () => {
+    it("changes the password and ends every other session, keeping the caller's", async () => {
       const here = await t.login('alice');
       const elsewhere = await t.login('alice');
       const res = await t.call('/password', { body: { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' }, headers: bearer(here.token) });
@@ -143,7 +143,10 @@ describe.each(storeFactories)('refresh tokens and session control on $name', (fa
     it('refuses a wrong current password (403) and a weak new one (400), changing nothing', async () => {
       const here = await t.login('alice');
       const other = await t.login('alice');
-      const wrong = await t.call('/password', { body: { currentPassword: 'not my password', newPassword: 'a brand new passphrase' }, headers: bearer(here.token) });
+      const wrong = await t.call('/password', {
+        body: { currentPassword: 'not my password', newPassword: 'a brand new passphrase' },
+        headers: bearer(here.token),
+      });
       expect(wrong.status).toBe(403);
       expect(await wrong.json()).toEqual({ message: 'Current password is wrong', code: 'wrong_password', field: 'currentPassword' });
       const weak = await t.call('/password', { body: { currentPassword: PASSWORD, newPassword: 'password1' }, headers: bearer(here.token) });
@@ -158,7 +161,7 @@ describe.each(storeFactories)('refresh tokens and session control on $name', (fa
   });
 
   describe('GET /sessions and DELETE /sessions/{id}', () => {
-    it('lists the caller\'s sessions with creation, last use and user agent, marking the current one', async () => {
+    it("lists the caller's sessions with creation, last use and user agent, marking the current one", async () => {
       const phone = await t.call('/login', { body: { username: 'alice', password: PASSWORD }, headers: { 'user-agent': 'Phone/1.0' } });
       const phoneToken = (await phone.json()).response.token as string;
       t.clock.advance(1000);
@@ -180,7 +183,7 @@ describe.each(storeFactories)('refresh tokens and session control on $name', (fa
       expect(JSON.stringify(sessions)).not.toMatch(/refresh|hash/i);
     });
 
-    it('ends one session by id, at once; another user\'s id is not found', async () => {
+    it("ends one session by id, at once; another user's id is not found", async () => {
       const phone = await t.login('alice');
       const laptop = await t.login('alice');
       const bob = await t.login('bob');

@@ -111,10 +111,13 @@ describe.each(storeFactories)('/verify, /logout, /user/myprofile on $name', (fac
       expect((await verify({ token: alice.token })).status).toBe(401);
     });
 
-    it('leaves the visitor\'s cookie alone when a foreign page posts some other token', async () => {
+    it("leaves the visitor's cookie alone when a foreign page posts some other token", async () => {
       const bob = await t.login('bob');
       for (const token of [bob.token, 'garbage']) {
-        const res = await t.call('/logout', { body: JSON.stringify({ token }), headers: { cookie: alice.cookie, origin: 'http://evil.example', 'content-type': 'text/plain' } });
+        const res = await t.call('/logout', {
+          body: JSON.stringify({ token }),
+          headers: { cookie: alice.cookie, origin: 'http://evil.example', 'content-type': 'text/plain' },
+        });
         expect(res.status).toBe(403);
         expect((await res.json()).code).toBe('forbidden_origin');
         expect(res.headers.get('set-cookie')).toBeNull();

@@ -17,7 +17,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The tutorial's own shape: table keyed by `username` only, bcrypt at cost 8 of the trimmed password, a token list. */
 const TUTORIAL_USERS = [
-  { username: 'arindam369', name: 'Arindam Halder', password: 'abc#123', tokens: ['eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VybmFtZSI6ImFyaW5kYW0zNjkifQ.sig'] },
+  {
+    username: 'arindam369',
+    name: 'Arindam Halder',
+    password: 'abc#123',
+    tokens: ['eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VybmFtZSI6ImFyaW5kYW0zNjkifQ.sig'],
+  },
   { username: 'ada', name: 'Ada Lovelace', password: 'engine notes 1843' },
   { username: 'grace', name: 'Grace Hopper', password: 'cobol forever' },
   { username: 'linus', name: 'Linus', password: 'penguins!' },

@@ -1,6 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
-import { importUsers, type ImportReport, type LegacyUser } from '../src/core/import-users';
+import { type ImportReport, importUsers, type LegacyUser } from '../src/core/import-users';
 import { userKey } from '../src/core/records';
 import { makeTestApp, type TestApp } from './helpers/app';
 import { storeFactories } from './helpers/stores';
@@ -28,8 +28,7 @@ const user = (username: string, password: string): LegacyUser => ({ username, na
 /** The reviewer's table: two attackers whose names only look like their victims'. */
 const attackAndVictims = () => [user('Kate', ATTACKER), user('kate', VICTIM), user(`${KELVIN}ate2`, ATTACKER), user('kate2', VICTIM)];
 
-const loginStatus = async (t: TestApp, username: string, password: string) =>
-  (await t.call('/login', { body: { username, password } })).status;
+const loginStatus = async (t: TestApp, username: string, password: string) => (await t.call('/login', { body: { username, password } })).status;
 
 describe.each(storeFactories)('import-users on $name', (factory) => {
   async function setUp(items: LegacyUser[], pageSize = 1) {
@@ -52,14 +51,17 @@ describe.each(storeFactories)('import-users on $name', (factory) => {
     return { t, table, run, runInterrupted };
   }
 
-  const collision = (username: string, other: string) => ({ username, reason: `username differs from ${other} only in letter case; such names are not imported` });
+  const collision = (username: string, other: string) => ({
+    username,
+    reason: `username differs from ${other} only in letter case; such names are not imported`,
+  });
   const lookalike = (username: string) => ({
     username,
     reason: 'username has characters that only turn into a-z 0-9 . _ - when lower-cased; refused',
   });
 
   it.each([
-    ['in the reviewer\'s order', attackAndVictims()],
+    ["in the reviewer's order", attackAndVictims()],
     ['victims first', attackAndVictims().reverse()],
   ])('skips every name that collides with another once lower-cased, and refuses look-alike letters (%s)', async (_label, items) => {
     const { t, run } = await setUp(items);

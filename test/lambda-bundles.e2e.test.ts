@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { fixture, functionUrlEvent, httpApiEvent, restEvent } from './helpers/aws-events';
-import { startBundleHost, type BundleHost } from './helpers/bundle-host';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureTable } from '../src/store/dynamodb-table';
+import { fixture, functionUrlEvent, httpApiEvent, restEvent } from './helpers/aws-events';
+import { type BundleHost, startBundleHost } from './helpers/bundle-host';
 import { localClients, uniqueTable } from './helpers/dynamodb';
 import { tamper } from './helpers/forge';
 import { ROOT } from './helpers/server';

@@ -63,7 +63,13 @@ describe('logs carry no password, hash, access token or refresh token', () => {
     const logger = jsonLogger('info', { write: (line: string) => lines.push(line) });
     logger.warn('careless', { user: 'alice', password: 'hunter2hunter2', request: { authorization: 'Bearer abc', token: 'eyJx' } });
     const entry = JSON.parse(lines[0]!);
-    expect(entry).toMatchObject({ level: 'warn', msg: 'careless', user: 'alice', password: '[redacted]', request: { authorization: '[redacted]', token: '[redacted]' } });
+    expect(entry).toMatchObject({
+      level: 'warn',
+      msg: 'careless',
+      user: 'alice',
+      password: '[redacted]',
+      request: { authorization: '[redacted]', token: '[redacted]' },
+    });
     expect(entry.time).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(lines.join('')).not.toMatch(/hunter2|abc|eyJx/);
   });

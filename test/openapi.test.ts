@@ -1,5 +1,5 @@
-import * as z from 'zod/mini';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
 import { answersOf, OPERATIONS } from '../src/http/openapi';
 import { gatewayPath, ROUTES } from '../src/http/routes';
 import { sqliteStore } from '../src/store/sqlite';

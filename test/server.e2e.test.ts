@@ -9,20 +9,38 @@ const dir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('start-up against a DynamoDB it cannot use', () => {
-  const AWS_BLANK = { AWS_REGION: '', AWS_DEFAULT_REGION: '', AWS_PROFILE: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_ENDPOINT_URL: '', AWS_ENDPOINT_URL_DYNAMODB: '' };
+  const AWS_BLANK = {
+    AWS_REGION: '',
+    AWS_DEFAULT_REGION: '',
+    AWS_PROFILE: '',
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_ENDPOINT_URL: '',
+    AWS_ENDPOINT_URL_DYNAMODB: '',
+  };
 
   it('stops with one line naming AWS_REGION when no region is set', async () => {
-    await expect(startServer({ ...AWS_BLANK, AUTH_STORE: 'dynamodb', AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') })).rejects.toThrow(
-      /server exited with 1:\nGatehouse cannot use its store \(dynamodb table gatehouse\): no AWS region is set \(set AWS_REGION\)\n$/,
-    );
+    await expect(
+      startServer({ ...AWS_BLANK, AUTH_STORE: 'dynamodb', AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') }),
+    ).rejects.toThrow(/server exited with 1:\nGatehouse cannot use its store \(dynamodb table gatehouse\): no AWS region is set \(set AWS_REGION\)\n$/);
   });
 
   it('stops with one line naming AUTH_TABLE when the table does not exist', async () => {
     // 127.0.0.2 reaches the same DynamoDB Local, but is not taken for a local endpoint, so the
     // server looks for the table as it would on AWS instead of creating it.
     const endpoint = inject('dynamoEndpoint').replace('127.0.0.1', '127.0.0.2');
-    const env = { ...AWS_BLANK, AUTH_STORE: 'dynamodb', AUTH_TABLE: 'never-created', AWS_ENDPOINT_URL_DYNAMODB: endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
-    await expect(startServer(env)).rejects.toThrow(/server exited with 1:\nGatehouse cannot use its store \(dynamodb table never-created at http:\/\/127\.0\.0\.2:\d+\): the table does not exist \(check AUTH_TABLE and AWS_REGION\)\n$/);
+    const env = {
+      ...AWS_BLANK,
+      AUTH_STORE: 'dynamodb',
+      AUTH_TABLE: 'never-created',
+      AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    };
+    await expect(startServer(env)).rejects.toThrow(
+      /server exited with 1:\nGatehouse cannot use its store \(dynamodb table never-created at http:\/\/127\.0\.0\.2:\d+\): the table does not exist \(check AUTH_TABLE and AWS_REGION\)\n$/,
+    );
   });
 });
 
@@ -84,7 +102,7 @@ describe.each(serverStores)('the server entry over real HTTP, on $name', (kind) 
     }
   });
 
-  it('behind a proxy, counts limits against the socket\'s address when the entry the proxy appended is not an IP address', async () => {
+  it("behind a proxy, counts limits against the socket's address when the entry the proxy appended is not an IP address", async () => {
     const server = await startServer({ ...kind.env(dir, 'proxy'), AUTH_TRUST_PROXY: 'true' });
     try {
       const password = 'a long and unusual passphrase';

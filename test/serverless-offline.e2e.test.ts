@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { API_ACTIONS, AUTHORIZER_ACTIONS } from '../infra/constructs/gatehouse-auth';
 import { ensureServerlessInstalled, SERVERLESS_DIR } from '../scripts/serverless-install';
-import { cookieSettings } from '../src/http/credentials';
 import { gatewayPath, ROUTES } from '../src/http/routes';
+import { cookieSettings } from '../src/http/token-sources';
 import { TABLE_KEYS } from '../src/store/dynamodb-table';
-import { serverlessCli, startOffline, zipEntries, type Offline } from './helpers/serverless';
 import { freePort } from './helpers/server';
+import { type Offline, serverlessCli, startOffline, zipEntries } from './helpers/serverless';
 
 const ORIGIN = 'https://app.example.com';
 const STAGE = `e2e${Date.now().toString(36)}`;
@@ -35,7 +35,9 @@ describe('serverless package: the CloudFormation that `serverless deploy` sends'
     const toApi = routes.filter((r) => JSON.stringify(r.Target).includes('HttpApiIntegrationApi')).map((r) => r.RouteKey as string);
     expect(toApi.sort()).toEqual(ROUTES.map((r) => `${r.method} ${gatewayPath(r.path)}`).sort());
     const others = routes.filter((r) => !toApi.includes(r.RouteKey));
-    expect(others).toEqual([expect.objectContaining({ RouteKey: 'GET /protected/whoami', AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'HttpApiAuthorizerGatehouse' } })]);
+    expect(others).toEqual([
+      expect.objectContaining({ RouteKey: 'GET /protected/whoami', AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'HttpApiAuthorizerGatehouse' } }),
+    ]);
   });
 
   it('creates the table: pk/sk strings, TTL on `ttl`, point-in-time recovery, on-demand, kept on delete', () => {
@@ -60,7 +62,10 @@ describe('serverless package: the CloudFormation that `serverless deploy` sends'
 
   it('runs the built functions on Node.js 22, arm64, told the table and the API URL as issuer', () => {
     const fn = (id: string) => resources[id]!.Properties;
-    for (const [id, handler] of [['ApiLambdaFunction', 'api.handler'], ['AuthorizerLambdaFunction', 'authorizer.handler']] as const) {
+    for (const [id, handler] of [
+      ['ApiLambdaFunction', 'api.handler'],
+      ['AuthorizerLambdaFunction', 'authorizer.handler'],
+    ] as const) {
       expect(fn(id)).toMatchObject({ Handler: handler, Runtime: 'nodejs22.x', Architectures: ['arm64'] });
       expect(fn(id).Environment.Variables).toEqual({
         AUTH_STORE: 'dynamodb',
@@ -93,7 +98,11 @@ describe('serverless package: the CloudFormation that `serverless deploy` sends'
       expect([logs[0]!.Resource].flat()).toEqual(want.logs.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })));
     }
     // No shared role that every function would get.
-    expect(ofType('AWS::IAM::Role').map(([id]) => id).sort()).toEqual(['GatehouseApiRole', 'GatehouseAuthorizerRole', 'GatehouseWhoAmIRole']);
+    expect(
+      ofType('AWS::IAM::Role')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(['GatehouseApiRole', 'GatehouseAuthorizerRole', 'GatehouseWhoAmIRole']);
   });
 
   it('puts the authorizer in front of the samples: simple responses on the HTTP API, TOKEN on the REST API, neither cached', () => {
@@ -192,7 +201,9 @@ describe('serverless offline: the same service run locally against DynamoDB Loca
     expect((await call('REST, forged token', 'GET', rest, { headers: forged })).status).toBe(401);
 
     // API Gateway's CORS preflight, from the HTTP API's CORS settings.
-    const preflight = (origin: string) => ({ headers: { origin, 'access-control-request-method': 'DELETE', 'access-control-request-headers': 'authorization' } });
+    const preflight = (origin: string) => ({
+      headers: { origin, 'access-control-request-method': 'DELETE', 'access-control-request-headers': 'authorization' },
+    });
     const allowed = await call('preflight from the allowed origin', 'OPTIONS', '/sessions/x', preflight(ORIGIN));
     expect(allowed.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
@@ -208,8 +219,14 @@ describe('serverless offline: the same service run locally against DynamoDB Loca
 
     const refused = await call('verify after logout', 'POST', '/verify', { body: { token } });
     expect(refused).toMatchObject({ status: 401, body: { verified: false, code: 'session_revoked' } });
-    expect(await call('profile by bearer after logout', 'GET', '/user/myprofile', { headers: bearer })).toMatchObject({ status: 401, body: { code: 'session_revoked' } });
-    expect(await call('profile by cookie after logout', 'GET', '/user/myprofile', { headers: cookie })).toMatchObject({ status: 401, body: { code: 'session_revoked' } });
+    expect(await call('profile by bearer after logout', 'GET', '/user/myprofile', { headers: bearer })).toMatchObject({
+      status: 401,
+      body: { code: 'session_revoked' },
+    });
+    expect(await call('profile by cookie after logout', 'GET', '/user/myprofile', { headers: cookie })).toMatchObject({
+      status: 401,
+      body: { code: 'session_revoked' },
+    });
     expect((await call('HTTP API authorizer after logout', 'GET', '/protected/whoami', { headers: bearer })).status).toBe(403);
     expect((await call('REST TOKEN authorizer after logout', 'GET', rest, { headers: bearer })).status).toBe(401);
     expect((await call('logout again', 'POST', '/logout', { headers: bearer })).status).toBe(401);

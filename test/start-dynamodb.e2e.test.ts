@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { localClients, uniqueTable } from './helpers/dynamodb';
 import { postJson, ROOT, startServer } from './helpers/server';
 
@@ -23,7 +23,7 @@ const processAlive = (pid: number) => {
 
 describe('npm run start:dynamodb', () => {
   it('starts DynamoDB Local with data in .data/dynamodb, serves the flow, and stops both on SIGTERM', async () => {
-    const server = await startServer({}, { entry: 'start-dynamodb.ts', cwd: dir });
+    const server = await startServer({}, { script: join(ROOT, 'src', 'dev', 'start-dynamodb.ts'), cwd: dir });
     const emulatorPid = Number(/pid (\d+)/.exec(server.output())?.[1]);
     try {
       expect(server.output()).toMatch(/DynamoDB Local on http:\/\/127\.0\.0\.1:\d+ \(data in \.data\/dynamodb, pid \d+\)/);
@@ -40,7 +40,7 @@ describe('npm run start:dynamodb', () => {
     expect(processAlive(emulatorPid)).toBe(false);
 
     // The data outlives the command.
-    const again = await startServer({}, { entry: 'start-dynamodb.ts', cwd: dir });
+    const again = await startServer({}, { script: join(ROOT, 'src', 'dev', 'start-dynamodb.ts'), cwd: dir });
     try {
       expect((await postJson(`${again.url}/login`, { username: 'dynamo', password: 'emulated passphrase 2026' })).status).toBe(200);
     } finally {

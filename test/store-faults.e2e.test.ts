@@ -8,8 +8,8 @@ import { dynamoStore } from '../src/store/dynamodb';
 import { sqliteStore } from '../src/store/sqlite';
 import type { Store } from '../src/store/store';
 import { localClients, uniqueTable } from './helpers/dynamodb';
-import { startFaultProxy, type FaultPlan, type FaultProxy } from './helpers/fault-proxy';
-import { postJson, startServer, type RunningServer } from './helpers/server';
+import { type FaultPlan, type FaultProxy, startFaultProxy } from './helpers/fault-proxy';
+import { postJson, type RunningServer, startServer } from './helpers/server';
 
 /**
  * The same workloads on both stores; on DynamoDB through a proxy that delays answers past the
@@ -49,7 +49,11 @@ const kinds: Kind[] = [
   },
 ];
 
-const tally = (statuses: number[]) => statuses.reduce<Record<number, number>>((all, s) => ({ ...all, [s]: (all[s] ?? 0) + 1 }), {});
+function tally(statuses: number[]): Record<number, number> {
+  const counts: Record<number, number> = {};
+  for (const status of statuses) counts[status] = (counts[status] ?? 0) + 1;
+  return counts;
+}
 
 describe.each(kinds)('writes under faults: $name', (kind) => {
   let server: RunningServer;
@@ -82,7 +86,11 @@ describe.each(kinds)('writes under faults: $name', (kind) => {
     await store?.close();
     await proxy?.close();
     const statuses = tally(answers);
-    const faults = proxy ? Object.entries(proxy.counts).map(([k, v]) => `${k} ${v}`).join(', ') : 'none (no network)';
+    const faults = proxy
+      ? Object.entries(proxy.counts)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')
+      : 'none (no network)';
     console.log(`[${kind.name}] answers by status: ${JSON.stringify(statuses)}; store requests: ${faults}`);
     expect(statuses[500] ?? 0).toBe(0);
   });
@@ -107,7 +115,9 @@ describe.each(kinds)('writes under faults: $name', (kind) => {
     await faulty(async () => {
       for (let i = 0; i < names.length; i += 10) {
         const batch = names.slice(i, i + 10);
-        results.push(...(await Promise.all(batch.map((u) => post('/register', { name: u, username: u, email: `${u}@example.com`, password: `passphrase of ${u}` })))));
+        results.push(
+          ...(await Promise.all(batch.map((u) => post('/register', { name: u, username: u, email: `${u}@example.com`, password: `passphrase of ${u}` })))),
+        );
       }
     });
     expect(results.filter((r) => ![201, 503].includes(r.status))).toEqual([]);
@@ -167,9 +177,13 @@ describe.each(kinds)('writes under faults: $name', (kind) => {
     expect(outs.every((r) => [200, 503].includes(r.status))).toBe(true);
     for (const [i, out] of outs.entries()) if (out.status === 200) expect((await post('/verify', { token: tokens[i] })).status).toBe(401);
 
-    let change = await faulty(() => post('/password', { currentPassword: password, newPassword: 'the changed passphrase' }, { authorization: `Bearer ${tokens[10]}` }));
+    let change = await faulty(() =>
+      post('/password', { currentPassword: password, newPassword: 'the changed passphrase' }, { authorization: `Bearer ${tokens[10]}` }),
+    );
     for (let retry = 0; change.status === 503 && retry < 5; retry++) {
-      change = await faulty(() => post('/password', { currentPassword: password, newPassword: 'the changed passphrase' }, { authorization: `Bearer ${tokens[10]}` }));
+      change = await faulty(() =>
+        post('/password', { currentPassword: password, newPassword: 'the changed passphrase' }, { authorization: `Bearer ${tokens[10]}` }),
+      );
     }
     // A retry of a change that landed finds the new password already in place.
     expect([200, 403]).toContain(change.status);

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../src/entry/dynamodb-local';
-import { postJson, startServer, type RunningServer } from './helpers/server';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../src/dev/dynamodb-local';
+import { postJson, type RunningServer, startServer } from './helpers/server';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-outage-'));
 let local: DynamoDbLocal | undefined;

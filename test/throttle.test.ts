@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { THROTTLE_DEFAULTS, clientKey, type ThrottleSettings } from '../src/core/throttle';
 import type { PasswordHasher } from '../src/core/passwords';
 import { SESSION_PREFIX, userKey } from '../src/core/records';
+import { clientKey, THROTTLE_DEFAULTS, type ThrottleSettings } from '../src/core/throttle';
 import { CLIENT_HEADER, hasher, makeTestApp, PASSWORD, type TestApp } from './helpers/app';
 
 import { storeFactories } from './helpers/stores';
@@ -145,7 +145,7 @@ describe.each(storeFactories)('throttling in the store, on $name', (factory) => 
     expect(waits).toEqual([30, 60, 120, 240, 480, 900, 900]);
   });
 
-  it('forgets a client\'s failures after it logs in', async () => {
+  it("forgets a client's failures after it logs in", async () => {
     const t = await app();
     await fail(t, 4);
     expect((await login(t, 'alice', PASSWORD)).status).toBe(200);
@@ -207,7 +207,10 @@ describe.each(storeFactories)('throttling in the store, on $name', (factory) => 
     const t = await app();
     const { token } = await t.login('alice');
     const change = (currentPassword: string) =>
-      t.call('/password', { body: { currentPassword, newPassword: 'a brand new passphrase' }, headers: { authorization: `Bearer ${token}`, [CLIENT_HEADER]: '198.51.100.7' } });
+      t.call('/password', {
+        body: { currentPassword, newPassword: 'a brand new passphrase' },
+        headers: { authorization: `Bearer ${token}`, [CLIENT_HEADER]: '198.51.100.7' },
+      });
     for (let i = 0; i < 5; i++) expect((await change(WRONG)).status).toBe(403);
     expect((await change(PASSWORD)).status).toBe(429);
   });

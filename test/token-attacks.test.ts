@@ -1,4 +1,4 @@
-import { importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { KEYS_PK, SIGNING_KEY_PREFIX, type SigningKeyRecord } from '../src/core/records';
 import { bearer, makeTestApp, type TestApp } from './helpers/app';

@@ -5,11 +5,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATIONS } from '../src/http/openapi';
 import { launchChromium } from './helpers/browser';
-import { freePort, postJson, ROOT, startServer, type RunningServer } from './helpers/server';
+import { freePort, postJson, ROOT, type RunningServer, startServer } from './helpers/server';
 import { startStaticSite } from './helpers/static-site';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-web-'));
-export const SCREENSHOT = join(ROOT, 'test-results', 'web-logged-in.png');
+const SCREENSHOT = join(ROOT, 'test-results', 'web-logged-in.png');
 const PHONE = { width: 390, height: 844 };
 
 let browser: Browser;
@@ -187,10 +187,13 @@ describe('the web app served from another origin (as from S3/CloudFront)', () =>
     const { page, problems } = await openPage(site.url);
     const sent: string[] = [];
     page.on('request', (request) => {
-      if (request.url().startsWith(api.url)) sent.push(`${request.method()} ${new URL(request.url()).pathname} ${request.headers().authorization ? 'bearer' : '-'}`);
+      if (request.url().startsWith(api.url))
+        sent.push(`${request.method()} ${new URL(request.url()).pathname} ${request.headers().authorization ? 'bearer' : '-'}`);
     });
     await signUp(page, 'Grace Hopper', 'grace', 'compilers all the way down');
-    const token = await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('gatehouse.token'));
+    const token = await page.evaluate(() =>
+      (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('gatehouse.token'),
+    );
     expect(token).toMatch(/^eyJ/);
 
     await postMessage(page, 'Hello across origins');
@@ -204,7 +207,9 @@ describe('the web app served from another origin (as from S3/CloudFront)', () =>
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Post' }).isVisible()).toBe(false);
-    expect(await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('gatehouse.token'))).toBeNull();
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('gatehouse.token')),
+    ).toBeNull();
     expect((await postJson(`${api.url}/verify`, { token })).status).toBe(401);
     expect(problems).toEqual([]);
   });

@@ -5,5 +5,12 @@ const app = new App();
 const origins = app.node.tryGetContext('corsOrigins') as string | undefined;
 new GatehouseStack(app, 'Gatehouse', {
   description: 'Gatehouse: username/password authentication on Lambda, API Gateway and DynamoDB',
-  ...(origins ? { corsOrigins: origins.split(',').map((o) => o.trim()).filter(Boolean) } : {}),
+  ...(origins
+    ? {
+        corsOrigins: origins
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      }
+    : {}),
 });

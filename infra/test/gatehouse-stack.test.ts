@@ -59,7 +59,14 @@ describe('the CDK stack', () => {
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'api.handler',
-      Environment: { Variables: Match.objectLike({ AUTH_STORE: 'dynamodb', AUTH_TABLE: Match.anyValue(), AUTH_ISSUER: Match.anyValue(), AUTH_CORS_ORIGINS: Match.anyValue() }) },
+      Environment: {
+        Variables: Match.objectLike({
+          AUTH_STORE: 'dynamodb',
+          AUTH_TABLE: Match.anyValue(),
+          AUTH_ISSUER: Match.anyValue(),
+          AUTH_CORS_ORIGINS: Match.anyValue(),
+        }),
+      },
     });
   });
 
@@ -73,9 +80,7 @@ describe('the CDK stack', () => {
       for (const resource of resources) expect(JSON.stringify(resource)).toMatch(/Table/);
     }
     const all = new Set(data.flatMap(actions));
-    expect([...all].sort()).toEqual(
-      ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
-    );
+    expect([...all].sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].sort());
     expect(all.has('dynamodb:Scan')).toBe(false);
   });
 

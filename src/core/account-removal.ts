@@ -1,14 +1,14 @@
 import { isConditionFailed, type Store, type WriteOp } from '../store/store';
 import {
+  type EmailRecord,
+  emailKey,
   MESSAGE_INDEX_MARKER,
   MESSAGES_PK,
+  type MessageRecord,
   USER_MESSAGE_PREFIX,
-  emailKey,
+  type UserRecord,
   userKey,
   userMessageKey,
-  type EmailRecord,
-  type MessageRecord,
-  type UserRecord,
 } from './records';
 import { endSessions } from './sessions';
 

@@ -40,4 +40,3 @@ export class AuthError extends Error {
 
 export const rateLimited = (seconds: number) =>
   new AuthError('rate_limited', `Too many attempts; try again in ${Math.max(1, Math.ceil(seconds))} seconds`, undefined, Math.max(1, Math.ceil(seconds)));
-

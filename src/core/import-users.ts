@@ -2,7 +2,7 @@ import { isConditionFailed, type Store } from '../store/store';
 import { BCRYPT_MAX_COST, BCRYPT_MIN_COST, bcryptCost, bcryptCostAccepted } from './bcrypt-cost';
 import type { Clock } from './clock';
 import { canonicalEmail, canonicalName, canonicalUsername } from './identity';
-import { userKey, type UserRecord } from './records';
+import { type UserRecord, userKey } from './records';
 import { insertUser } from './users';
 
 /** An item of the tutorials' user table: partition key `username`, a bcrypt `password`, old `tokens`. */

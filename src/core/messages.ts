@@ -1,8 +1,8 @@
 import type { Store } from '../store/store';
 import type { Clock } from './clock';
 import { AuthError } from './errors';
-import { randomToken } from './random';
-import { MESSAGES_PK, messageKey, userMessageKey, type MessageRecord } from './records';
+import { MESSAGES_PK, type MessageRecord, messageKey, userMessageKey } from './records';
+import { randomToken } from './token-crypto';
 
 export const MESSAGE_MAX = 500;
 export const BOARD_SIZE = 20;

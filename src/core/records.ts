@@ -39,8 +39,7 @@ export interface UserRecord extends Record<string, unknown> {
 }
 
 /** The same account with the same password: not removed and made again, not changed or reset. */
-export const sameCredentials = (a: UserRecord, b: UserRecord): boolean =>
-  a.createdAt === b.createdAt && (a.passwordVersion ?? 0) === (b.passwordVersion ?? 0);
+export const sameCredentials = (a: UserRecord, b: UserRecord): boolean => a.createdAt === b.createdAt && (a.passwordVersion ?? 0) === (b.passwordVersion ?? 0);
 
 export interface SessionRecord extends Record<string, unknown> {
   sid: string;

@@ -1,11 +1,12 @@
 import { isConditionFailed, type Store } from '../store/store';
-import { issueAccessToken, type TokenSettings } from './access-tokens';
+import { issueAccessToken, type TokenSettings } from './access-token';
+import { base64url } from './base64url';
 import type { Clock } from './clock';
 import { AuthError } from './errors';
-import { base64url, sha256, timingSafeEqual } from './random';
-import { sessionKey, type SessionRecord } from './records';
+import { type SessionRecord, sessionKey } from './records';
 import { formatRefreshToken, parseRefreshToken } from './sessions';
 import type { SigningKeys } from './signing-keys';
+import { sha256, timingSafeEqual } from './token-crypto';
 
 export interface RefreshDeps {
   readonly store: Store;
@@ -23,7 +24,6 @@ export interface RefreshedPair {
 }
 
 const SPENT_KEPT = 8;
-
 
 /**
  * The next secret is HMAC(server key, previous secret, sid, generation): a retry with the same

@@ -1,8 +1,9 @@
 import type { Store } from '../store/store';
+import { base64url, fromBase64url } from './base64url';
 import type { Clock } from './clock';
 import { USERNAME_PATTERN } from './identity';
-import { base64url, fromBase64url, randomToken, sha256 } from './random';
-import { SESSION_PREFIX, sessionKey, userKey, type SessionRecord } from './records';
+import { SESSION_PREFIX, type SessionRecord, sessionKey, userKey } from './records';
+import { randomToken, sha256 } from './token-crypto';
 
 export interface NewSession {
   readonly record: SessionRecord;
@@ -13,7 +14,6 @@ export interface NewSession {
 const USER_AGENT_MAX = 256;
 export const SID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 const REFRESH_PATTERN = /^([A-Za-z0-9_-]{4,88})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
-
 
 /**
  * A refresh token names its session, so it is found without an index:

@@ -1,9 +1,9 @@
-import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
-import { type Store } from '../store/store';
+import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { isConditionFailed, type Store } from '../store/store';
+import { fromBase64url } from './base64url';
 import type { Clock } from './clock';
-import { fromBase64url, randomToken } from './random';
-import { isConditionFailed } from '../store/store';
-import { KEYS_PK, REFRESH_KEY, SIGNING_KEY_PREFIX, signingKeyKey, type SigningKeyRecord } from './records';
+import { KEYS_PK, REFRESH_KEY, SIGNING_KEY_PREFIX, type SigningKeyRecord, signingKeyKey } from './records';
+import { randomToken } from './token-crypto';
 
 export interface Signer {
   readonly kid: string;
@@ -90,8 +90,7 @@ export function signingKeys({ store, clock, refreshMs = 5 * 60_000 }: SigningKey
     return { kid: record.kid, key };
   };
 
-  const publicKeyOf = async (record: SigningKeyRecord): Promise<CryptoKey> =>
-    (await importJWK(record.publicJwk as JWK, ALG)) as CryptoKey;
+  const publicKeyOf = async (record: SigningKeyRecord): Promise<CryptoKey> => (await importJWK(record.publicJwk as JWK, ALG)) as CryptoKey;
 
   return {
     signer() {

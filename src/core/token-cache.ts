@@ -1,4 +1,4 @@
-import type { AccessClaims } from './access-tokens';
+import type { AccessClaims } from './access-token';
 
 /**
  * Tokens whose signature and claims have already been checked, keyed by the exact token text, so

@@ -1,5 +1,5 @@
 import type { Store } from '../store/store';
-import { emailKey, userKey, type UserRecord } from './records';
+import { emailKey, type UserRecord, userKey } from './records';
 
 /**
  * Writes a new user and, when it has one, its email claim, in one transaction: both or neither.
@@ -14,4 +14,9 @@ export async function insertUser(store: Store, user: UserRecord): Promise<void> 
     { type: 'create', item: { ...userKey(user.username), data: user } },
     { type: 'create', item: { ...emailKey(user.email), data: { username: user.username } } },
   ]);
+}
+
+/** The stored user of a name, or undefined when there is none. */
+export async function findUser(store: Store, username: string): Promise<UserRecord | undefined> {
+  return (await store.get<UserRecord>(userKey(username)))?.data;
 }

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import type { ClientAddress } from '../http/app';
+import type { ClientAddress } from '../http/context';
 
 /** Only an IP address names a client: "unknown", "host:port", lists and names do not. */
 const address = (candidate: string | undefined): string | undefined => (candidate && isIP(candidate) ? candidate : undefined);
@@ -13,7 +13,11 @@ const address = (candidate: string | undefined): string | undefined => (candidat
 export function nodeClientAddress(trustProxy: boolean): ClientAddress {
   return (c) => {
     if (trustProxy) {
-      const forwarded = c.req.header('x-forwarded-for')?.split(',').map((part) => part.trim()).filter(Boolean);
+      const forwarded = c.req
+        .header('x-forwarded-for')
+        ?.split(',')
+        .map((part) => part.trim())
+        .filter(Boolean);
       const last = address(forwarded?.[forwarded.length - 1]);
       if (last) return last;
     }

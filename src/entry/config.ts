@@ -1,4 +1,5 @@
 import { THROTTLE_DEFAULTS, type ThrottleSettings } from '../core/throttle';
+import type { ProcessEnv } from './process-env';
 
 /** Environment → typed configuration, validated once. The only reader of process.env is the caller. */
 
@@ -23,12 +24,9 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+const bad = (variable: string, value: string, rule: string) => new ConfigError(`Invalid configuration: ${variable}=${JSON.stringify(value)}: ${rule}`);
 
-const bad = (variable: string, value: string, rule: string) =>
-  new ConfigError(`Invalid configuration: ${variable}=${JSON.stringify(value)}: ${rule}`);
-
-function integer(env: Env, variable: string, fallback: number, min: number, max: number): number {
+function integer(env: ProcessEnv, variable: string, fallback: number, min: number, max: number): number {
   const raw = env[variable];
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw.trim())) throw bad(variable, raw, `must be a whole number from ${min} to ${max}`);
@@ -37,7 +35,7 @@ function integer(env: Env, variable: string, fallback: number, min: number, max:
   return value;
 }
 
-function boolean(env: Env, variable: string, fallback: boolean): boolean {
+function boolean(env: ProcessEnv, variable: string, fallback: boolean): boolean {
   const raw = env[variable]?.trim().toLowerCase();
   if (raw === undefined || raw === '') return fallback;
   if (raw === 'true' || raw === '1') return true;
@@ -58,7 +56,7 @@ function url(variable: string, raw: string): string {
 }
 
 /** Throws ConfigError with one line naming the variable; never exits by itself. */
-export function loadConfig(env: Env): Config {
+export function loadConfig(env: ProcessEnv): Config {
   const onLambda = Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST?.trim() || '127.0.0.1';

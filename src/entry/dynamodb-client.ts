@@ -1,9 +1,10 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { STALL_DEFAULTS, stallWatchdog } from '../store/stall-watchdog';
+import type { ProcessEnv } from './process-env';
 
 /** Sockets per endpoint: the SDK's default, which measured best under a burst (see the README). */
 const SOCKETS = 50;
@@ -14,8 +15,6 @@ export interface DynamoClients {
   /** The endpoint override (DynamoDB Local), if any. */
   readonly endpoint: string | undefined;
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 const isLocal = (endpoint: string) => ['localhost', '127.0.0.1', '[::1]'].includes(new URL(endpoint).hostname);
 
@@ -28,7 +27,7 @@ const isLocal = (endpoint: string) => ['localhost', '127.0.0.1', '[::1]'].includ
  * jittered exponential back-off; every write is idempotent, so a retry of one that landed is
  * recognised. The numbers are measured: see the README's design section.
  */
-export function createDynamoClients(env: Env): DynamoClients {
+export function createDynamoClients(env: ProcessEnv): DynamoClients {
   const endpoint = env.AWS_ENDPOINT_URL_DYNAMODB?.trim() || env.AWS_ENDPOINT_URL?.trim() || undefined;
   const local = endpoint !== undefined && isLocal(endpoint);
   const hasCredentials = Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_WEB_IDENTITY_TOKEN_FILE);

@@ -1,4 +1,4 @@
-import { pino, stdTimeFunctions, type DestinationStream } from 'pino';
+import { type DestinationStream, pino, stdTimeFunctions } from 'pino';
 import type { LogFields, Logger } from '../core/logger';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;

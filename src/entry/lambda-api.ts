@@ -2,11 +2,11 @@ import type { Context } from 'aws-lambda';
 import type { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { systemClock } from '../core/clock';
-import type { Env } from '../http/app';
-import { openDynamoStore } from './dynamo-store';
-import { lambdaConfig, once } from './lambda-init';
-import { createHttpApp } from './services';
+import type { AppEnv } from '../http/context';
+import { createHttpApp } from './build-app';
 import { lambdaClientAddress } from './client-address';
+import { lambdaConfig, once } from './lambda-init';
+import { openDynamoStore } from './open-store';
 
 /**
  * The API on Lambda: API Gateway REST (v1 proxy), HTTP API (v2), function URLs, and the tutorial's
@@ -44,7 +44,7 @@ function isMappingTemplateEvent(event: unknown): event is MappingTemplateEvent {
  * Answers a mapping-template event the way the tutorial's own handler did: an object with
  * statusCode, headers and the JSON body as an object (a non-proxy integration passes it through).
  */
-async function answerMappingTemplate(app: Hono<Env>, event: MappingTemplateEvent) {
+async function answerMappingTemplate(app: Hono<AppEnv>, event: MappingTemplateEvent) {
   const body: Record<string, string> = {};
   for (const field of FIELDS) {
     const value = event[field];

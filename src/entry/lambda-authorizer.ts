@@ -6,12 +6,12 @@ import type {
   APIGatewaySimpleAuthorizerWithContextResult,
   APIGatewayTokenAuthorizerEvent,
 } from 'aws-lambda';
-import { createAuthenticator } from '../core/authenticator';
 import { systemClock } from '../core/clock';
 import { signingKeys } from '../core/signing-keys';
-import { bearerToken, cookieSettings } from '../http/credentials';
-import { openDynamoStore } from './dynamo-store';
+import { createTokenVerifier } from '../core/token-verifier';
+import { bearerToken, cookieSettings } from '../http/token-sources';
 import { lambdaConfig, once } from './lambda-init';
+import { openDynamoStore } from './open-store';
 
 /**
  * API Gateway Lambda authorizer for your own routes. REST APIs (TOKEN and REQUEST) get an IAM
@@ -21,13 +21,12 @@ import { lambdaConfig, once } from './lambda-init';
 const ready = once(async () => {
   const { config, logger } = lambdaConfig(process.env);
   const { store } = await openDynamoStore(config, process.env, systemClock, { createLocalTable: false });
-  const authenticate = createAuthenticator({ store, clock: systemClock, keys: signingKeys({ store, clock: systemClock }), settings: config });
+  const authenticate = createTokenVerifier({ store, clock: systemClock, keys: signingKeys({ store, clock: systemClock }), settings: config });
   return { authenticate, logger, cookie: cookieSettings(config.issuer).name };
 });
 
 type Context = { username: string; sid: string };
 type AnyEvent = APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent | APIGatewayRequestAuthorizerEventV2;
-
 
 const headerOf = (headers: Record<string, string | undefined> | null | undefined, name: string) =>
   Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];

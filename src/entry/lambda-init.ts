@@ -1,7 +1,6 @@
-import { ConfigError, loadConfig, type Config } from './config';
-import { jsonLogger, logLevel } from './json-logger';
 import type { Logger } from '../core/logger';
-
+import { type Config, ConfigError, loadConfig } from './config';
+import { jsonLogger, logLevel } from './json-logger';
 
 /** Configuration and logger of a Lambda container, read once. A bad value fails every invocation with one clear line. */
 export function lambdaConfig(env: Readonly<Record<string, string | undefined>>): { config: Config; logger: Logger } {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { AuthError } from '../core/errors';
-import { readWebBody, type BodyReader } from '../http/body';
+import { type BodyReader, readWebBody } from '../http/body';
 
 /**
  * Reads the body straight from Node's request stream, without building a Web Request around it

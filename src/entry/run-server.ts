@@ -1,27 +1,34 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { ConfigError, loadConfig } from './config';
-import { jsonLogger, logLevel } from './json-logger';
 import { systemClock } from '../core/clock';
-import { openStore } from './open-store';
 import { StoreMisconfiguredError } from '../store/store';
-import { createHttpApp } from './services';
-import { webAppRoutes } from './web-site';
-import { nodeBodyReader } from './node-body';
+import { createHttpApp } from './build-app';
 import { nodeClientAddress } from './client-address';
+import { type Config, ConfigError, loadConfig } from './config';
+import { jsonLogger, logLevel } from './json-logger';
+import { nodeBodyReader } from './node-body';
+import { openStore } from './open-store';
+import type { ProcessEnv } from './process-env';
+import { webAppRoutes } from './web-site';
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** The built web app (`npm start` builds it first; `npm run build` too), wherever this file runs from. */
+const WEB_DIR = join(packageRoot(fileURLToPath(import.meta.url)), 'dist', 'web');
 
-/** The built web app (`npm start` builds it first; `npm run build` too). */
-const WEB_DIR = fileURLToPath(new URL('../../dist/web', import.meta.url));
+function packageRoot(from: string): string {
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) || dirname(dir) === dir) return dir;
+  }
+}
 
 /**
  * Starts the HTTP server from the environment and stops it cleanly on SIGINT/SIGTERM: the server
  * stops accepting, open requests finish, the store closes, then `onStopped` runs and the process
  * exits 0. Bad configuration prints one line naming the variable and exits 1.
  */
-export async function runServer(env: Env, onStopped: () => Promise<void> = async () => {}): Promise<void> {
-  let config;
+export async function runServer(env: ProcessEnv, onStopped: () => Promise<void> = async () => {}): Promise<void> {
+  let config: Config;
   try {
     config = loadConfig(env);
   } catch (error) {

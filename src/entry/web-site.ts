@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
-import type { Env } from '../http/app';
+import type { AppEnv } from '../http/context';
 
 const FILES = [
   { path: '/', file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -19,7 +19,7 @@ export const WEB_CSP =
  * The web app's routes, served in front of the API: its three files (read once) and a config.json
  * that tells the app the API is this same origin.
  */
-export function webAppRoutes(webDir: string): (site: Hono<Env>) => void {
+export function webAppRoutes(webDir: string): (site: Hono<AppEnv>) => void {
   const headers = {
     'Content-Security-Policy': WEB_CSP,
     'X-Content-Type-Options': 'nosniff',

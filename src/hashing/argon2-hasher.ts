@@ -3,7 +3,7 @@ import bcrypt from 'bcryptjs';
 import { BCRYPT_MAX_COST, BCRYPT_MIN_COST, bcryptCost, bcryptCostAccepted } from '../core/bcrypt-cost';
 import type { Logger } from '../core/logger';
 import type { PasswordHasher, VerifyOutcome } from '../core/passwords';
-import { randomToken } from '../core/random';
+import { randomToken } from '../core/token-crypto';
 
 export interface Argon2Params {
   /** KiB. */

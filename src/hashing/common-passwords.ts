@@ -9,8 +9,8 @@ let common: Promise<Set<string>> | undefined;
  * first use, so start-up does not pay for it.
  */
 function load(): Promise<Set<string>> {
-  common ??= import('@zxcvbn-ts/language-common/dist/passwords.json.mjs').then(({ default: list }) =>
-    new Set(list.filter((password) => [...password].length >= PASSWORD_MIN).map((p) => p.toLowerCase())),
+  common ??= import('@zxcvbn-ts/language-common/dist/passwords.json.mjs').then(
+    ({ default: list }) => new Set(list.filter((password) => [...password].length >= PASSWORD_MIN).map((p) => p.toLowerCase())),
   );
   return common;
 }

@@ -1,66 +1,25 @@
-import { Hono, type Context } from 'hono';
-import { createAuth, type Auth, type AuthSettings, type Caller } from '../core/auth';
+export type { AppDeps, HttpSettings } from './context';
+
+import { Hono } from 'hono';
+import { createAuthService } from '../core/auth-service';
 import { clientKey } from '../core/throttle';
-import type { Clock } from '../core/clock';
-import type { Logger } from '../core/logger';
-import type { PasswordCheck, PasswordHasher } from '../core/passwords';
-import { randomToken } from '../core/random';
-import type { SigningKeys } from '../core/signing-keys';
-import type { Store } from '../store/store';
-import { BODY_LIMIT, readWebBody, type BodyReader } from './body';
-import { cookieSettings, type CookieSettings } from './credentials';
+import { randomToken } from '../core/token-crypto';
+import { BODY_LIMIT, readWebBody } from './body';
+import type { AppDeps, AppEnv, RouteContext } from './context';
+import { corsHeaders } from './cors';
 import { classify, sendError } from './errors';
-import { accountRoutes } from './routes/accounts';
-import { discoveryRoutes } from './routes/discovery';
-import { messageRoutes } from './routes/messages';
-import { sessionRoutes } from './routes/sessions';
 import { ROUTES } from './routes';
+import { accountRoutes } from './routes/accounts';
+import { messageRoutes } from './routes/messages';
+import { serviceRoutes } from './routes/service';
+import { sessionRoutes } from './routes/sessions';
 import { tokenRoutes } from './routes/tokens';
 import { securityHeaders } from './security-headers';
-import { corsHeaders } from './cors';
+import { cookieSettings } from './token-sources';
 
-export interface HttpSettings extends AuthSettings {
-  /** Origins allowed by CORS; ['*'] allows any origin, without credentials. */
-  readonly corsOrigins: readonly string[];
-}
-
-/** The network address of the caller, as the runtime knows it. */
-export type ClientAddress = (c: Context<Env>) => string | undefined;
-
-
-export interface AppDeps {
-  readonly store: Store;
-  /** Where the caller's address comes from; limits are counted per address. */
-  readonly clientAddress?: ClientAddress;
-  readonly readBody?: BodyReader;
-  /** Routes served in front of the API (the web app's files, on the Node server). */
-  readonly site?: (app: Hono<Env>) => void;
-  readonly hasher: PasswordHasher;
-  readonly passwords: PasswordCheck;
-  readonly clock: Clock;
-  readonly keys: SigningKeys;
-  readonly logger: Logger;
-  readonly settings: HttpSettings;
-}
-
-export type Env = { Variables: { requestId: string; readBody: () => Promise<string> } };
-
-/** What each group of routes is handed. */
-export interface RouteContext {
-  readonly auth: Auth;
-  readonly deps: AppDeps;
-  readonly cookie: CookieSettings;
-  /** Origins whose pages may send cookie-authenticated writes. */
-  readonly trustedOrigins: ReadonlySet<string>;
-  /** The caller, for limits and session records. */
-  caller(c: Context<Env>): Caller;
-  readBody: BodyReader;
-}
-
-
-export function createApp(deps: AppDeps): Hono<Env> {
+export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { settings, logger } = deps;
-  const auth = createAuth(deps);
+  const auth = createAuthService(deps);
   const anyOrigin = settings.corsOrigins.includes('*');
 
   const context: RouteContext = {
@@ -72,7 +31,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     readBody: deps.readBody ?? readWebBody,
   };
 
-  const app = new Hono<Env>();
+  const app = new Hono<AppEnv>();
   // A configuration error is said once, plainly; every request it fails still answers 503.
   const reported = new Set<string>();
   const reportMisconfiguration = (error: string, requestId: string) => {
@@ -108,7 +67,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   tokenRoutes(app, context);
   sessionRoutes(app, context);
   messageRoutes(app, context);
-  discoveryRoutes(app, context);
+  serviceRoutes(app, context);
 
   // A known path with another method is a 405, not a 404.
   for (const path of new Set(ROUTES.map((route) => route.path))) {

@@ -1,13 +1,13 @@
 import type { Context } from 'hono';
 import * as z from 'zod/mini';
 import { AuthError } from '../core/errors';
-import type { Env } from './app';
+import type { AppEnv } from './context';
 
 /**
  * Reads the request body as text, refusing more than `limit` bytes (AuthError payload_too_large).
  * Runtimes with a faster way than building a Web Request (Node's own request stream) pass theirs.
  */
-export type BodyReader = (c: Context<Env>, limit: number) => Promise<string>;
+export type BodyReader = (c: Context<AppEnv>, limit: number) => Promise<string>;
 
 /** Reads a Web Request's body stream, stopping as soon as it passes the limit. */
 export const readWebBody: BodyReader = async (c, limit) => {
@@ -39,9 +39,8 @@ export const readWebBody: BodyReader = async (c, limit) => {
 
 export const BODY_LIMIT = 16 * 1024;
 
-
 /** The request body as a JSON object. An empty body reads as {}; anything else non-object is a 400. */
-export async function jsonObject(c: Context<Env>): Promise<Record<string, unknown>> {
+export async function jsonObject(c: Context<AppEnv>): Promise<Record<string, unknown>> {
   const text = await c.get('readBody')();
   if (text.trim() === '') return {};
   let value: unknown;
@@ -55,7 +54,7 @@ export async function jsonObject(c: Context<Env>): Promise<Record<string, unknow
 }
 
 /** Validates with zod; the first problem becomes a 400 naming its field. */
-export async function parseBody<S extends z.ZodMiniType>(c: Context<Env>, schema: S): Promise<z.output<S>> {
+export async function parseBody<S extends z.ZodMiniType>(c: Context<AppEnv>, schema: S): Promise<z.output<S>> {
   const body = await jsonObject(c);
   const result = z.safeParse(schema, body);
   if (result.success) return result.data;

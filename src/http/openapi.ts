@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import * as res from './responses';
-import { cookieSettings } from './credentials';
 import { gatewayPath } from './routes';
 import { loginBody, messageBody, passwordBody, refreshBody, registerBody, tokenBody } from './schemas';
+import { cookieSettings } from './token-sources';
 
 type Schema = z.ZodMiniType;
 
@@ -37,7 +37,10 @@ const MESSAGE = { id: 'Qm9hcmQxMjM0NTY', author: 'arindam369', text: 'Hello, boa
 /** Every operation, described once: the document below and the tests both read it. */
 export const OPERATIONS: readonly Operation[] = [
   {
-    method: 'POST', path: '/register', tag: 'Accounts', summary: 'Create an account',
+    method: 'POST',
+    path: '/register',
+    tag: 'Accounts',
+    summary: 'Create an account',
     body: { schema: registerBody, example: { name: 'Arindam Halder', username: 'arindam369', password: 'a long and unusual passphrase' } },
     responses: {
       201: { description: 'Created', schema: res.registered, example: { message: 'User registered successfully', user: USER } },
@@ -47,45 +50,89 @@ export const OPERATIONS: readonly Operation[] = [
     },
   },
   {
-    method: 'POST', path: '/login', tag: 'Accounts', summary: 'Log in: an access token, a refresh token and the session cookie',
+    method: 'POST',
+    path: '/login',
+    tag: 'Accounts',
+    summary: 'Log in: an access token, a refresh token and the session cookie',
     body: { schema: loginBody, example: { username: 'arindam369', password: 'a long and unusual passphrase' } },
     responses: {
-      200: { description: 'Logged in', schema: res.loggedIn, example: { message: 'User logged in successfully', response: { ...USER, token: TOKEN }, ...PAIR } },
+      200: {
+        description: 'Logged in',
+        schema: res.loggedIn,
+        example: { message: 'User logged in successfully', response: { ...USER, token: TOKEN }, ...PAIR },
+      },
       401: error('Unknown user, wrong password or locked account: always the same answer', 'Wrong username or password', 'invalid_credentials'),
       429: error('Too many failures for this account from this client, or too many attempts', 'Too many attempts; try again in 30 seconds', 'rate_limited'),
     },
   },
   {
-    method: 'POST', path: '/verify', tag: 'Tokens', summary: 'Check a token (body, bearer or cookie) and its session', auth: 'optional',
+    method: 'POST',
+    path: '/verify',
+    tag: 'Tokens',
+    summary: 'Check a token (body, bearer or cookie) and its session',
+    auth: 'optional',
     body: { schema: tokenBody, example: { username: 'arindam369', token: TOKEN } },
     responses: {
       200: { description: 'Valid', schema: res.verified, example: { verified: true, message: 'success', username: 'arindam369', token: TOKEN } },
-      401: { ...error('Invalid, expired, or its session has ended', 'User is not authenticated', 'session_revoked'), example: { verified: false, message: 'User is not authenticated', code: 'session_revoked' } },
+      401: {
+        ...error('Invalid, expired, or its session has ended', 'User is not authenticated', 'session_revoked'),
+        example: { verified: false, message: 'User is not authenticated', code: 'session_revoked' },
+      },
     },
   },
   {
-    method: 'POST', path: '/logout', tag: 'Tokens', summary: "End the token's session (body, bearer or cookie) and clear the cookie", auth: 'optional',
+    method: 'POST',
+    path: '/logout',
+    tag: 'Tokens',
+    summary: "End the token's session (body, bearer or cookie) and clear the cookie",
+    auth: 'optional',
     body: { schema: tokenBody, example: { username: 'arindam369', token: TOKEN } },
-    responses: { 200: { description: 'Logged out', schema: res.done, example: { message: 'Logged out successfully' } }, 401: error('Not a valid token', 'User is not authenticated', 'not_authenticated') },
+    responses: {
+      200: { description: 'Logged out', schema: res.done, example: { message: 'Logged out successfully' } },
+      401: error('Not a valid token', 'User is not authenticated', 'not_authenticated'),
+    },
   },
   {
-    method: 'GET', path: '/user/myprofile', tag: 'Accounts', summary: "The caller's profile", auth: 'required',
+    method: 'GET',
+    path: '/user/myprofile',
+    tag: 'Accounts',
+    summary: "The caller's profile",
+    auth: 'required',
     responses: { 200: { description: 'The profile', schema: res.profile, example: { ...USER, createdAt: '2026-11-21T09:44:36.803Z' } }, 401: unauthenticated },
   },
   {
-    method: 'POST', path: '/token/refresh', tag: 'Tokens', summary: 'Rotate a refresh token: a new access and refresh token',
+    method: 'POST',
+    path: '/token/refresh',
+    tag: 'Tokens',
+    summary: 'Rotate a refresh token: a new access and refresh token',
     body: { schema: refreshBody, example: { refreshToken: REFRESH } },
     responses: {
-      200: { description: 'Rotated (a retry within the grace period gets the same pair)', schema: res.refreshed, example: { message: 'Token refreshed', response: { username: 'arindam369', token: TOKEN }, ...PAIR } },
-      401: error('Unknown, expired, or already used (which ends the session)', 'Refresh token already used; the session has been ended', 'refresh_token_reused'),
+      200: {
+        description: 'Rotated (a retry within the grace period gets the same pair)',
+        schema: res.refreshed,
+        example: { message: 'Token refreshed', response: { username: 'arindam369', token: TOKEN }, ...PAIR },
+      },
+      401: error(
+        'Unknown, expired, or already used (which ends the session)',
+        'Refresh token already used; the session has been ended',
+        'refresh_token_reused',
+      ),
     },
   },
   {
-    method: 'POST', path: '/logout/all', tag: 'Sessions', summary: 'End every session of the caller', auth: 'required',
+    method: 'POST',
+    path: '/logout/all',
+    tag: 'Sessions',
+    summary: 'End every session of the caller',
+    auth: 'required',
     responses: { 200: { description: 'Ended', schema: res.ended, example: { message: 'Logged out of every session', ended: 3 } }, 401: unauthenticated },
   },
   {
-    method: 'POST', path: '/password', tag: 'Accounts', summary: 'Change the password; every other session ends', auth: 'required',
+    method: 'POST',
+    path: '/password',
+    tag: 'Accounts',
+    summary: 'Change the password; every other session ends',
+    auth: 'required',
     body: { schema: passwordBody, example: { currentPassword: 'a long and unusual passphrase', newPassword: 'an even longer new passphrase' } },
     responses: {
       200: { description: 'Changed', schema: res.ended, example: { message: 'Password changed; every other session has been ended', ended: 2 } },
@@ -94,38 +141,90 @@ export const OPERATIONS: readonly Operation[] = [
     },
   },
   {
-    method: 'GET', path: '/sessions', tag: 'Sessions', summary: "The caller's sessions", auth: 'required',
+    method: 'GET',
+    path: '/sessions',
+    tag: 'Sessions',
+    summary: "The caller's sessions",
+    auth: 'required',
     responses: {
-      200: { description: 'Sessions', schema: res.sessionList, example: { sessions: [{ id: 'NRgvDHZWbaSX8KVuhNfJAQ', createdAt: '2026-11-21T09:44:36.803Z', lastUsedAt: '2026-11-21T09:44:36.803Z', userAgent: 'curl/8.5.0', current: true }] } },
+      200: {
+        description: 'Sessions',
+        schema: res.sessionList,
+        example: {
+          sessions: [
+            {
+              id: 'NRgvDHZWbaSX8KVuhNfJAQ',
+              createdAt: '2026-11-21T09:44:36.803Z',
+              lastUsedAt: '2026-11-21T09:44:36.803Z',
+              userAgent: 'curl/8.5.0',
+              current: true,
+            },
+          ],
+        },
+      },
       401: unauthenticated,
     },
   },
   {
-    method: 'DELETE', path: '/sessions/:id', tag: 'Sessions', summary: 'End one of the caller\'s sessions', auth: 'required',
-    responses: { 200: { description: 'Ended', schema: res.done, example: { message: 'Session ended' } }, 401: unauthenticated, 404: error('No such session of the caller', 'Session not found', 'not_found') },
+    method: 'DELETE',
+    path: '/sessions/:id',
+    tag: 'Sessions',
+    summary: "End one of the caller's sessions",
+    auth: 'required',
+    responses: {
+      200: { description: 'Ended', schema: res.done, example: { message: 'Session ended' } },
+      401: unauthenticated,
+      404: error('No such session of the caller', 'Session not found', 'not_found'),
+    },
   },
   {
-    method: 'GET', path: '/messages', tag: 'Messages', summary: 'The 20 latest messages, newest first',
+    method: 'GET',
+    path: '/messages',
+    tag: 'Messages',
+    summary: 'The 20 latest messages, newest first',
     responses: { 200: { description: 'Messages', schema: res.messageList, example: { messages: [MESSAGE] } } },
   },
   {
-    method: 'POST', path: '/messages', tag: 'Messages', summary: 'Post a message as the token\'s user', auth: 'required',
+    method: 'POST',
+    path: '/messages',
+    tag: 'Messages',
+    summary: "Post a message as the token's user",
+    auth: 'required',
     body: { schema: messageBody, example: { text: 'Hello, board!' } },
     responses: { 201: { description: 'Posted', schema: res.messagePosted, example: { message: 'Message posted', item: MESSAGE } }, 401: unauthenticated },
   },
   {
-    method: 'GET', path: '/health', tag: 'Service', summary: 'Whether the store answers',
+    method: 'GET',
+    path: '/health',
+    tag: 'Service',
+    summary: 'Whether the store answers',
     responses: {
       200: { description: 'Up', schema: res.health, example: { status: 'ok' } },
-      503: { description: 'The store does not answer', schema: res.healthDown, example: { status: 'unavailable', message: 'Service temporarily unavailable, try again', code: 'store_unavailable' } },
+      503: {
+        description: 'The store does not answer',
+        schema: res.healthDown,
+        example: { status: 'unavailable', message: 'Service temporarily unavailable, try again', code: 'store_unavailable' },
+      },
     },
   },
   {
-    method: 'GET', path: '/.well-known/jwks.json', tag: 'Service', summary: 'Public keys of the access tokens (RS256)',
-    responses: { 200: { description: 'JSON Web Key Set', schema: res.jwks, example: { keys: [{ kty: 'RSA', kid: '0mwq81lj2epZZEiXC', alg: 'RS256', use: 'sig', n: 'sXch…', e: 'AQAB' }] } } },
+    method: 'GET',
+    path: '/.well-known/jwks.json',
+    tag: 'Service',
+    summary: 'Public keys of the access tokens (RS256)',
+    responses: {
+      200: {
+        description: 'JSON Web Key Set',
+        schema: res.jwks,
+        example: { keys: [{ kty: 'RSA', kid: '0mwq81lj2epZZEiXC', alg: 'RS256', use: 'sig', n: 'sXch…', e: 'AQAB' }] },
+      },
+    },
   },
   {
-    method: 'GET', path: '/.well-known/openid-configuration', tag: 'Service', summary: 'Discovery: issuer and JWKS location',
+    method: 'GET',
+    path: '/.well-known/openid-configuration',
+    tag: 'Service',
+    summary: 'Discovery: issuer and JWKS location',
     responses: { 200: { description: 'Discovery document', schema: res.discovery } },
   },
 ];

@@ -42,9 +42,7 @@ export const ended = z.object({ message: z.string(), ended: z.number() });
 export const profile = z.object({ username: z.string(), name: z.string(), email: z.optional(z.string()), createdAt: z.string() });
 
 export const sessionList = z.object({
-  sessions: z.array(
-    z.object({ id: z.string(), createdAt: z.string(), lastUsedAt: z.string(), userAgent: z.optional(z.string()), current: z.boolean() }),
-  ),
+  sessions: z.array(z.object({ id: z.string(), createdAt: z.string(), lastUsedAt: z.string(), userAgent: z.optional(z.string()), current: z.boolean() })),
 });
 
 const message = z.object({ id: z.string(), author: z.string(), text: z.string(), createdAt: z.string() });

@@ -175,9 +175,7 @@ export function runStoreContract(name: string, makeStore: (context: ContractCont
 
     it('lets exactly one of 50 concurrent writers create the same key', async () => {
       const key = { pk: pk('race'), sk: 'A' };
-      const results = await Promise.allSettled(
-        Array.from({ length: 50 }, (_, i) => store.create({ ...key, data: { writer: i } })),
-      );
+      const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => store.create({ ...key, data: { writer: i } })));
       const won = results.filter((r) => r.status === 'fulfilled');
       expect(won).toHaveLength(1);
       const lost = results.filter((r) => r.status === 'rejected');
@@ -196,9 +194,7 @@ export function runStoreContract(name: string, makeStore: (context: ContractCont
     it('lets exactly one of 20 concurrent writers update from the same version', async () => {
       const key = { pk: pk('race-cas'), sk: 'A' };
       await store.create({ ...key, data: { owner: 'none' } });
-      const results = await Promise.allSettled(
-        Array.from({ length: 20 }, (_, i) => store.update(key, { set: { owner: `w${i}` } }, { ifVersion: 1 })),
-      );
+      const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => store.update(key, { set: { owner: `w${i}` } }, { ifVersion: 1 })));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       expect((await store.get(key))?.version).toBe(2);
     });

@@ -75,8 +75,7 @@ export function createInput(table: string, item: NewItem, writeId: string, at: n
   };
 }
 
-export const expiryAttributes = (expiresAt: number | undefined) =>
-  expiresAt === undefined ? {} : { exp: expiresAt, ttl: ttlOf(expiresAt) };
+export const expiryAttributes = (expiresAt: number | undefined) => (expiresAt === undefined ? {} : { exp: expiresAt, ttl: ttlOf(expiresAt) });
 
 /** Replaces data and expiry of a live item, one version up. */
 export function replaceInput(table: string, item: NewItem, writeId: string, at: number) {

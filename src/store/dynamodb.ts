@@ -1,12 +1,12 @@
-import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { translateDynamoError } from './dynamodb-errors';
@@ -17,23 +17,23 @@ import {
   fromRaw,
   isLive,
   LIVE_FILTER,
+  type Raw,
   replaceInput,
   restartInput,
   tombstoneInput,
   updateInput,
-  type Raw,
 } from './dynamodb-inputs';
 import {
-  ConditionFailedError,
-  newWriteId,
-  StoreUnavailableError,
   type Changes,
   type Condition,
+  ConditionFailedError,
   type Data,
   type Item,
   type Key,
   type NewItem,
+  newWriteId,
   type Store,
+  StoreUnavailableError,
   type WriteOp,
   type WriteOptions,
 } from './store';
@@ -58,7 +58,10 @@ const oldItem = (item: Record<string, AttributeValue> | undefined): Raw | undefi
  * Runs a conditional write. When the condition fails because this very write landed before (its
  * answer was lost and it was sent again), the item carries this write's id: that is success.
  */
-async function conditional<R>(send: () => Promise<R>, writeId: string): Promise<{ ok: true; result: R } | { ok: false; own: Raw | undefined; old: Raw | undefined }> {
+async function conditional<R>(
+  send: () => Promise<R>,
+  writeId: string,
+): Promise<{ ok: true; result: R } | { ok: false; own: Raw | undefined; old: Raw | undefined }> {
   try {
     return { ok: true, result: await send() };
   } catch (error) {
@@ -173,7 +176,10 @@ export function dynamoStore({ client, table, now = Date.now }: DynamoStoreOption
           );
           const counted = added.ok ? (added.result.Attributes as Raw) : added.own;
           if (counted) return { value: counted.n ?? 0, expiresAt: counted.exp ?? expiresAt };
-          const restarted = await conditional(() => client.send(new PutCommand({ ...restartInput(table, key, by, expiresAt, writeId, at), ...ALL_OLD })), writeId);
+          const restarted = await conditional(
+            () => client.send(new PutCommand({ ...restartInput(table, key, by, expiresAt, writeId, at), ...ALL_OLD })),
+            writeId,
+          );
           if (restarted.ok) return { value: by, expiresAt };
           if (restarted.own) return { value: restarted.own.n ?? by, expiresAt: restarted.own.exp ?? expiresAt };
         }
@@ -240,4 +246,3 @@ export function dynamoStore({ client, table, now = Date.now }: DynamoStoreOption
     },
   };
 }
-

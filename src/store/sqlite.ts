@@ -2,10 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
 import {
-  ConditionFailedError,
-  StoreUnavailableError,
   type Changes,
   type Condition,
+  ConditionFailedError,
   type Counter,
   type Data,
   type Item,
@@ -13,9 +12,10 @@ import {
   type ListOptions,
   type NewItem,
   type Store,
+  StoreUnavailableError,
+  WRITE_ID_MEMORY_MS,
   type WriteOp,
   type WriteOptions,
-  WRITE_ID_MEMORY_MS,
 } from './store';
 
 export interface SqliteStoreOptions {
@@ -96,15 +96,9 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
          version = items.version + 1
        RETURNING json_extract(data, '$.n') AS n, expires_at`,
     ),
-    list: db.prepare(
-      `SELECT * FROM items WHERE pk = :pk AND sk >= :from AND (:to IS NULL OR sk < :to) AND ${LIVE} ORDER BY sk ASC LIMIT :limit`,
-    ),
-    listReverse: db.prepare(
-      `SELECT * FROM items WHERE pk = :pk AND sk >= :from AND (:to IS NULL OR sk < :to) AND ${LIVE} ORDER BY sk DESC LIMIT :limit`,
-    ),
-    sweep: db.prepare(
-      `DELETE FROM items WHERE (pk, sk) IN (SELECT pk, sk FROM items WHERE expires_at IS NOT NULL AND expires_at <= :now LIMIT 500)`,
-    ),
+    list: db.prepare(`SELECT * FROM items WHERE pk = :pk AND sk >= :from AND (:to IS NULL OR sk < :to) AND ${LIVE} ORDER BY sk ASC LIMIT :limit`),
+    listReverse: db.prepare(`SELECT * FROM items WHERE pk = :pk AND sk >= :from AND (:to IS NULL OR sk < :to) AND ${LIVE} ORDER BY sk DESC LIMIT :limit`),
+    sweep: db.prepare(`DELETE FROM items WHERE (pk, sk) IN (SELECT pk, sk FROM items WHERE expires_at IS NOT NULL AND expires_at <= :now LIMIT 500)`),
     sweepWrites: db.prepare(`DELETE FROM writes WHERE id IN (SELECT id FROM writes WHERE at <= :before LIMIT 500)`),
     findWrite: db.prepare(`SELECT result FROM writes WHERE id = :id`),
     recordWrite: db.prepare(`INSERT INTO writes (id, at, result) VALUES (:id, :at, :result)`),

@@ -140,8 +140,7 @@ export class StoreMisconfiguredError extends StoreUnavailableError {
   override readonly name = 'StoreMisconfiguredError';
 }
 
-export const isConditionFailed = (error: unknown): error is ConditionFailedError =>
-  error instanceof ConditionFailedError;
+export const isConditionFailed = (error: unknown): error is ConditionFailedError => error instanceof ConditionFailedError;
 
 /** 128 random bits, for a write that names itself. */
 export function newWriteId(): string {

@@ -1,12 +1,12 @@
-import { silentLogger, type Logger } from '../../src/core/logger';
+import { type Logger, silentLogger } from '../../src/core/logger';
 import type { PasswordHasher } from '../../src/core/passwords';
 import { signingKeys } from '../../src/core/signing-keys';
+import { THROTTLE_DEFAULTS } from '../../src/core/throttle';
 import { argon2Hasher } from '../../src/hashing/argon2-hasher';
 import { commonPasswords } from '../../src/hashing/common-passwords';
-import { THROTTLE_DEFAULTS } from '../../src/core/throttle';
 import { createApp, type HttpSettings } from '../../src/http/app';
 import type { Store } from '../../src/store/store';
-import { testClock, type TestClock } from './clock';
+import { type TestClock, testClock } from './clock';
 import { checkConformance } from './conformance';
 
 export const ISSUER = 'http://localhost:3000';
@@ -68,8 +68,7 @@ export async function makeTestApp(
     store: resolved,
     clock,
     call,
-    register: (username, password = PASSWORD, extra = {}) =>
-      call('/register', { body: { name: `Name of ${username}`, username, password, ...extra } }),
+    register: (username, password = PASSWORD, extra = {}) => call('/register', { body: { name: `Name of ${username}`, username, password, ...extra } }),
     async login(username, password = PASSWORD) {
       const res = await call('/login', { body: { username, password } });
       if (res.status !== 200) throw new Error(`login of ${username} answered ${res.status}: ${await res.text()}`);

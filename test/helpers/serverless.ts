@@ -27,7 +27,9 @@ export async function zipEntries(file: string): Promise<string[]> {
     loadAsync(data: Buffer): Promise<{ files: Record<string, { dir: boolean }> }>;
   };
   const zip = await JSZip.loadAsync(readFileSync(file));
-  return Object.entries(zip.files).filter(([, entry]) => !entry.dir).map(([name]) => name);
+  return Object.entries(zip.files)
+    .filter(([, entry]) => !entry.dir)
+    .map(([name]) => name);
 }
 
 export interface Offline {

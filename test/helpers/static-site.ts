@@ -19,7 +19,12 @@ export async function startStaticSite(apiUrl: string, chosenPort?: number): Prom
     try {
       const body = readFileSync(join(ROOT, 'dist', 'web', file));
       const type = TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream';
-      res.writeHead(200, { 'content-type': type, 'content-security-policy': `default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ${apiUrl}` }).end(body);
+      res
+        .writeHead(200, {
+          'content-type': type,
+          'content-security-policy': `default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ${apiUrl}`,
+        })
+        .end(body);
     } catch {
       res.writeHead(404).end();
     }

@@ -1,12 +1,15 @@
 import type { Hono } from 'hono';
-import { originMayHoldCookie } from '../authentication';
 import { parseBody } from '../body';
-import { setSessionCookie } from '../credentials';
-import { loginBody, registerBody } from '../schemas';
-import type { Env, RouteContext } from '../app';
+import type { AppEnv, RouteContext } from '../context';
+import { sendError } from '../errors';
+import { originMayHoldCookie, requireUser } from '../request-guards';
+import { loginBody, passwordBody, registerBody } from '../schemas';
+import { setSessionCookie } from '../token-sources';
 
-export function accountRoutes(app: Hono<Env>, context: RouteContext): void {
+/** Accounts: sign up, log in, the caller's profile, changing the password. */
+export function accountRoutes(app: Hono<AppEnv>, context: RouteContext): void {
   const { auth, cookie, caller } = context;
+
   app.post('/register', async (c) => {
     const body = await parseBody(c, registerBody);
     const user = await auth.register(body, caller(c));
@@ -24,5 +27,19 @@ export function accountRoutes(app: Hono<Env>, context: RouteContext): void {
       expiresIn: result.expiresIn,
       refreshToken: result.refreshToken,
     });
+  });
+
+  app.get('/user/myprofile', async (c) => {
+    const user = await requireUser(c, context);
+    const profile = await auth.profile(user.username);
+    if (!profile) return sendError(c, 'not_authenticated');
+    return c.json(profile);
+  });
+
+  app.post('/password', async (c) => {
+    const user = await requireUser(c, context);
+    const body = await parseBody(c, passwordBody);
+    const ended = await auth.changePassword(user, body.currentPassword, body.newPassword, caller(c));
+    return c.json({ message: 'Password changed; every other session has been ended', ended });
   });
 }

@@ -1,12 +1,11 @@
 import type { Hono } from 'hono';
 import { latestMessages, postMessage } from '../../core/messages';
 import { parseBody } from '../body';
+import type { AppEnv, RouteContext } from '../context';
+import { requireUser } from '../request-guards';
 import { messageBody } from '../schemas';
-import { requireUser } from '../authentication';
-import type { Env, RouteContext } from '../app';
 
-
-export function messageRoutes(app: Hono<Env>, context: RouteContext): void {
+export function messageRoutes(app: Hono<AppEnv>, context: RouteContext): void {
   const { store, clock } = context.deps;
 
   app.get('/messages', async (c) => c.json({ messages: await latestMessages(store) }));

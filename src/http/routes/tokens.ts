@@ -1,12 +1,13 @@
 import type { Hono } from 'hono';
-import { checkOrigin, requireUser } from '../authentication';
 import { parseBody } from '../body';
-import { clearSessionCookie, findToken, sessionCookie } from '../credentials';
+import type { AppEnv, RouteContext } from '../context';
 import { sendError } from '../errors';
-import { tokenBody } from '../schemas';
-import type { Env, RouteContext } from '../app';
+import { checkOrigin, originMayHoldCookie } from '../request-guards';
+import { refreshBody, tokenBody } from '../schemas';
+import { clearSessionCookie, findToken, sessionCookie, setSessionCookie } from '../token-sources';
 
-export function tokenRoutes(app: Hono<Env>, context: RouteContext): void {
+/** Tokens: checking one, ending its session, rotating a refresh token. */
+export function tokenRoutes(app: Hono<AppEnv>, context: RouteContext): void {
   const { auth, cookie } = context;
 
   app.post('/verify', async (c) => {
@@ -35,10 +36,16 @@ export function tokenRoutes(app: Hono<Env>, context: RouteContext): void {
     return c.json({ message: 'Logged out successfully' });
   });
 
-  app.get('/user/myprofile', async (c) => {
-    const user = await requireUser(c, context);
-    const profile = await auth.profile(user.username);
-    if (!profile) return sendError(c, 'not_authenticated');
-    return c.json(profile);
+  app.post('/token/refresh', async (c) => {
+    const body = await parseBody(c, refreshBody);
+    const pair = await auth.refresh(body.refreshToken);
+    if (originMayHoldCookie(c, context)) setSessionCookie(c, cookie, pair.token, pair.expiresIn);
+    return c.json({
+      message: 'Token refreshed',
+      response: { username: pair.username, token: pair.token },
+      tokenType: 'Bearer',
+      expiresIn: pair.expiresIn,
+      refreshToken: pair.refreshToken,
+    });
   });
 }

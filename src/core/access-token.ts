@@ -44,12 +44,7 @@ export async function issueAccessToken(
  * The algorithm is pinned to RS256: `none`, HMAC and any other `alg` are refused, and so is a
  * `kid` the store does not hold.
  */
-export async function checkAccessToken(
-  keys: SigningKeys,
-  clock: Clock,
-  settings: TokenSettings,
-  token: string,
-): Promise<AccessCheck> {
+export async function checkAccessToken(keys: SigningKeys, clock: Clock, settings: TokenSettings, token: string): Promise<AccessCheck> {
   if (token.length > MAX_TOKEN_LENGTH) return { ok: false, code: 'invalid_token' };
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {

@@ -1,14 +1,6 @@
-// Web Crypto globals only, so the core runs unchanged on Node and Lambda.
-
-/** Bytes (or a string's UTF-16 code units below 256, as btoa takes them) as unpadded base64url. */
-export const base64url = (bytes: Uint8Array | string): string => {
-  let binary = typeof bytes === 'string' ? bytes : '';
-  if (typeof bytes !== 'string') for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-};
-
-/** The binary string behind a base64url text; throws on text that is not base64url. */
-export const fromBase64url = (text: string): string => atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+// Random tokens, digests and comparisons, on Web Crypto globals only, so the core runs unchanged
+// on Node and Lambda.
+import { base64url } from './base64url';
 
 /** A URL-safe random string carrying `bytes` bytes of entropy. */
 export function randomToken(bytes: number): string {

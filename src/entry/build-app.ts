@@ -3,7 +3,7 @@ import type { Logger } from '../core/logger';
 import { signingKeys } from '../core/signing-keys';
 import { ARGON2_DEFAULTS, argon2Hasher } from '../hashing/argon2-hasher';
 import { commonPasswords } from '../hashing/common-passwords';
-import { createApp, type AppDeps } from '../http/app';
+import { type AppDeps, createApp } from '../http/app';
 import type { Store } from '../store/store';
 import type { Config } from './config';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
+import { failed, runServer } from '../entry/run-server';
+import { quietSdkNodeNotice } from '../entry/sdk-notice';
 import { assertJavaForDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
-import { failed, runServer } from './run-server';
-import { quietSdkNodeNotice } from './sdk-notice';
 
 /**
  * `npm run start:dynamodb`: DynamoDB Local (data in .data/dynamodb) and the server against it;

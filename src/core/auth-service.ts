@@ -1,15 +1,15 @@
-import { isConditionFailed, type Item, type Store } from '../store/store';
-import { issueAccessToken, type TokenSettings } from './access-tokens';
-import { createAuthenticator, type Authenticated, type AuthFailure } from './authenticator';
+import { type Item, isConditionFailed, type Store } from '../store/store';
+import { issueAccessToken, type TokenSettings } from './access-token';
 import type { Clock } from './clock';
 import { AuthError } from './errors';
 import { canonicalEmail, canonicalName, canonicalUsername, EMAIL_RULE, NAME_RULE, USERNAME_RULE } from './identity';
 import { checkNewPassword, LOGIN_PASSWORD_MAX, normalizePassword, type PasswordCheck, type PasswordHasher } from './passwords';
-import { sameCredentials, sessionKey, userKey, type UserRecord } from './records';
-import { refreshSession, type RefreshedPair } from './refresh';
+import { sameCredentials, sessionKey, type UserRecord, userKey } from './records';
+import { type RefreshedPair, refreshSession } from './refresh';
 import { createSession, endSession, endSessions, listSessions, newSessionId, SID_PATTERN } from './sessions';
 import type { SigningKeys } from './signing-keys';
 import { createThrottle, type ThrottleSettings } from './throttle';
+import { type Authenticated, type AuthFailure, createTokenVerifier } from './token-verifier';
 import { insertUser } from './users';
 
 export type { Authenticated, AuthFailure };
@@ -22,7 +22,7 @@ export interface AuthSettings extends TokenSettings {
   readonly throttle: ThrottleSettings;
 }
 
-export interface AuthDeps {
+export interface AuthServiceDeps {
   readonly store: Store;
   readonly hasher: PasswordHasher;
   readonly clock: Clock;
@@ -70,7 +70,7 @@ export interface Caller {
   readonly userAgent?: string | undefined;
 }
 
-export interface Auth {
+export interface AuthService {
   register(input: RegisterInput, caller: Caller): Promise<PublicUser>;
   login(username: string, password: string, caller: Caller): Promise<LoginResult>;
   /** A token is valid while its signature, claims and session all hold. */
@@ -92,10 +92,10 @@ const publicUser = (user: UserRecord): PublicUser => ({
   ...(user.email ? { email: user.email } : {}),
 });
 
-export function createAuth(deps: AuthDeps): Auth {
+export function createAuthService(deps: AuthServiceDeps): AuthService {
   const { store, hasher, clock, keys, settings } = deps;
   const throttle = createThrottle(store, clock, settings.throttle);
-  const authenticate = createAuthenticator(deps);
+  const authenticate = createTokenVerifier(deps);
 
   const invalid = (field: string, message: string) => new AuthError('invalid_field', message, field);
 

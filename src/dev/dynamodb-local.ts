@@ -5,7 +5,7 @@
  * Only that folder is fetched (`npm pack` + `tar`), once, into `<project>/.data/dynamodb-local/emulator`.
  * The package itself is never installed, so none of its dependencies are pulled in.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -17,8 +17,7 @@ const PACKAGE_SPEC = 'amplify-dynamodb-simulator@2.9.30';
 const JAR = 'DynamoDBLocal.jar';
 const START_TIMEOUT_MS = 30_000;
 const KILL_GRACE_MS = 3_000;
-const JAVA_MESSAGE =
-  'DynamoDB Local needs Java 17 or newer: install it (e.g. apt-get install -y openjdk-17-jre-headless) and try again';
+const JAVA_MESSAGE = 'DynamoDB Local needs Java 17 or newer: install it (e.g. apt-get install -y openjdk-17-jre-headless) and try again';
 
 export interface DynamoDbLocalOptions {
   /** Port to listen on; a free one is picked when omitted. */
@@ -105,8 +104,7 @@ function answers(port: number): Promise<boolean> {
         headers: {
           'X-Amz-Target': 'DynamoDB_20120810.ListTables',
           'Content-Type': 'application/x-amz-json-1.0',
-          Authorization:
-            'AWS4-HMAC-SHA256 Credential=x/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x',
+          Authorization: 'AWS4-HMAC-SHA256 Credential=x/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x',
         },
       },
       (res) => {

@@ -6,8 +6,7 @@
  */
 
 // CSI (ESC [ or U+009B … final byte), OSC (ESC ] or U+009D … BEL or ST), and two-character escapes.
-const ESCAPE_SEQUENCE =
-  /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|(?:\u001b\]|\u009d)[^\u0007\u001b\u009c]*(?:\u0007|\u009c|\u001b\\)?|\u001b[ -Z\\-~]?/g;
+const ESCAPE_SEQUENCE = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|(?:\u001b\]|\u009d)[^\u0007\u001b\u009c]*(?:\u0007|\u009c|\u001b\\)?|\u001b[ -Z\\-~]?/g;
 const INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
 
 /** One line's worth of someone else's text, with nothing a terminal would act on. */

@@ -1,5 +1,5 @@
 import type { Store } from '../store/store';
-import { checkAccessToken, type AccessCheck, type TokenSettings } from './access-tokens';
+import { type AccessCheck, checkAccessToken, type TokenSettings } from './access-token';
 import type { Clock } from './clock';
 import { findSession } from './sessions';
 import type { SigningKeys } from './signing-keys';
@@ -8,7 +8,7 @@ import { tokenCache } from './token-cache';
 export type Authenticated = { ok: true; username: string; sid: string; exp: number };
 export type AuthFailure = { ok: false; code: 'invalid_token' | 'token_expired' | 'session_revoked' | 'username_mismatch' };
 
-export interface AuthenticatorDeps {
+export interface TokenVerifierDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly keys: SigningKeys;
@@ -19,9 +19,9 @@ export interface AuthenticatorDeps {
  * A token is valid while its signature, its claims and its session all hold. This is everything
  * the API Gateway authorizer needs, and nothing more: no hashing, no request parsing.
  */
-export type Authenticator = (token: string, expectedUsername?: string) => Promise<Authenticated | AuthFailure>;
+export type TokenVerifier = (token: string, expectedUsername?: string) => Promise<Authenticated | AuthFailure>;
 
-export function createAuthenticator({ store, clock, keys, settings }: AuthenticatorDeps): Authenticator {
+export function createTokenVerifier({ store, clock, keys, settings }: TokenVerifierDeps): TokenVerifier {
   const verified = tokenCache();
   return async (token, expectedUsername) => {
     const nowSeconds = Math.floor(clock.now() / 1000);

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
-import type { Authenticated } from '../core/authenticator';
 import { AuthError } from '../core/errors';
-import { findToken, type TokenSource } from './credentials';
-import type { RouteContext } from './app';
+import type { Authenticated } from '../core/token-verifier';
+import type { RouteContext } from './context';
+import { findToken, type TokenSource } from './token-sources';
 
 /**
  * The origin of the page that sent a request: its Origin header, or — from browsers that leave
@@ -16,8 +16,7 @@ function pageOrigin(c: Context): string | undefined {
   return new URL(referer).origin;
 }
 
-const trusted = (c: Context, context: RouteContext, origin: string): boolean =>
-  origin === new URL(c.req.url).origin || context.trustedOrigins.has(origin);
+const trusted = (c: Context, context: RouteContext, origin: string): boolean => origin === new URL(c.req.url).origin || context.trustedOrigins.has(origin);
 
 /**
  * A cookie rides along on requests other pages start; a write it authenticates must come from a

@@ -1,11 +1,12 @@
 import type { Context, Hono } from 'hono';
-import { DOCS_CSS, DOCS_HTML, DOCS_JS } from '../docs-page';
-import { openApiDocument } from '../openapi';
 import { StoreMisconfiguredError, StoreUnavailableError } from '../../store/store';
+import type { AppEnv, RouteContext } from '../context';
+import { DOCS_CSS, DOCS_HTML, DOCS_JS } from '../docs-page';
 import { errorBody } from '../errors';
-import type { Env, RouteContext } from '../app';
+import { openApiDocument } from '../openapi';
 
-export function discoveryRoutes(app: Hono<Env>, { deps }: RouteContext): void {
+/** Service: health, public keys and discovery, and the API's own description. */
+export function serviceRoutes(app: Hono<AppEnv>, { deps }: RouteContext): void {
   const { issuer } = deps.settings;
 
   app.get('/health', async (c) => {
@@ -33,7 +34,7 @@ export function discoveryRoutes(app: Hono<Env>, { deps }: RouteContext): void {
     return c.json(document);
   });
   // The docs page runs its own script and style from this origin, and nothing else.
-  const page = (body: string, type: string) => (c: Context<Env>) => {
+  const page = (body: string, type: string) => (c: Context<AppEnv>) => {
     c.header('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'");
     c.header('Cache-Control', 'public, max-age=300');
     return c.body(body, 200, { 'Content-Type': type });
