@@ -75,7 +75,9 @@ export function kmsKeyVault({ client, keyId, budgetMs = 3_000 }: KmsKeyVaultOpti
       if (out.Plaintext?.length !== DATA_KEY_BYTES || !out.CiphertextBlob?.length) {
         throw new KeyRefusedError('KMS GenerateDataKey answered without a 256-bit data key');
       }
-      return { plaintext: new Uint8Array(out.Plaintext), wrapped: encodeBase64url(out.CiphertextBlob) };
+      const plaintext = new Uint8Array(out.Plaintext);
+      out.Plaintext.fill(0);
+      return { plaintext, wrapped: encodeBase64url(out.CiphertextBlob) };
     },
 
     async unwrapDataKey(wrapped: string, context: KeyContext): Promise<Uint8Array> {
@@ -89,7 +91,9 @@ export function kmsKeyVault({ client, keyId, budgetMs = 3_000 }: KmsKeyVaultOpti
         ),
       );
       if (out.Plaintext?.length !== DATA_KEY_BYTES) throw new KeyRefusedError('KMS Decrypt answered without a 256-bit data key');
-      return new Uint8Array(out.Plaintext);
+      const plaintext = new Uint8Array(out.Plaintext);
+      out.Plaintext.fill(0);
+      return plaintext;
     },
   };
 }
