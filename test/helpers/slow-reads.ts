@@ -1,4 +1,4 @@
-import type { Store } from '../../src/store/store';
+import type { Data, Key, Store } from '../../src/store/store';
 
 /**
  * The store, answering every read a moment late (one turn of the event loop), as a store across a
@@ -7,8 +7,8 @@ import type { Store } from '../../src/store/store';
 export function slowReads(store: Store): Store {
   return {
     ...store,
-    get: async (key) => {
-      const item = await store.get(key);
+    get: async <T extends Data = Data>(key: Key) => {
+      const item = await store.get<T>(key);
       await new Promise((resolve) => setTimeout(resolve, 0));
       return item;
     },
