@@ -78,7 +78,7 @@ export async function startMfa(
 
 /**
  * Takes one try of a token, before the code that came with it is checked. Call it once per code
- * presented; a code that is checked only after this resolved ok.
+ * presented, and check the code only when this resolved ok.
  */
 export async function takeMfaAttempt(
   store: Store,
