@@ -28,7 +28,8 @@ export function fileMail({ dir, from, clock = systemClock }: FileMailOptions): M
   return {
     async send(message: OutgoingMail): Promise<void> {
       const now = clock.now();
-      const raw = await new MailComposer(nodemailerMessage(from, message, new Date(now))).compile().build();
+      // CRLF line ends throughout, as RFC 5322 requires of a message at rest.
+      const raw = await new MailComposer({ ...nodemailerMessage(from, message, new Date(now)), newline: 'win' }).compile().build();
       sequence = (sequence + 1) % 1_000_000;
       const name = `${stamp(now)}-${String(sequence).padStart(6, '0')}-${randomBytes(4).toString('hex')}.eml`;
       const temporary = join(dir, `.${name}.tmp`);
