@@ -14,6 +14,13 @@ export interface SesMailOptions {
 
 const ASCII_ATOMS = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]+$/;
 
+/** `user@bücher.example` → `user@xn--bcher-kva.example`: SES takes domains in their ASCII form only. */
+function asciiDomain(address: string): string {
+  const at = address.lastIndexOf('@');
+  const domain = address.slice(at + 1);
+  return `${address.slice(0, at)}@${domainToASCII(domain) || domain}`;
+}
+
 /**
  * The sender as SES wants it: 7-bit ASCII, so a non-ASCII display name becomes an RFC 2047
  * encoded word and an international domain its punycode form.
@@ -21,8 +28,7 @@ const ASCII_ATOMS = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]+$/;
 export function sesFromAddress(from: string): string {
   const [first] = addressparser(from, { flatten: true });
   if (!first?.address) throw new TypeError('sesMail: `from` must hold an address');
-  const at = first.address.lastIndexOf('@');
-  const address = `${first.address.slice(0, at)}@${domainToASCII(first.address.slice(at + 1)) || first.address.slice(at + 1)}`;
+  const address = asciiDomain(first.address);
   const name = first.name.trim();
   if (!name) return address;
   if (ASCII_ATOMS.test(name)) return `${name} <${address}>`;
@@ -43,7 +49,7 @@ export function sesMail({ client, from, configurationSet }: SesMailOptions): Mai
       const headers = Object.entries(message.headers ?? {}).map(([Name, Value]) => ({ Name, Value }));
       const command = new SendEmailCommand({
         FromEmailAddress: sender,
-        Destination: { ToAddresses: [message.to] },
+        Destination: { ToAddresses: [asciiDomain(message.to)] },
         Content: {
           Simple: {
             Subject: { Data: message.subject, Charset: 'UTF-8' },

@@ -33,8 +33,8 @@ export function smtpTarget(url: string): SmtpTarget {
   return { host, port, secure, ...(user || pass ? { auth: { user, pass } } : {}) };
 }
 
-const redact = (text: string, secrets: readonly string[]) =>
-  secrets.filter((secret) => secret.length > 0).reduce((out, secret) => out.split(secret).join('***'), text);
+/** Nodemailer's messages hold no credentials; should a server's reply echo the password, it is cut out. */
+const redact = (text: string, secret: string | undefined) => (secret ? text.split(secret).join('***') : text);
 
 /**
  * Mail through an SMTP server with nodemailer: one connection per message (nothing lingers
@@ -57,7 +57,6 @@ export function smtpMail({ url, from, ca }: SmtpMailOptions): MailSender {
     logger: false,
   });
   const where = `${target.secure ? 'smtps' : 'smtp'}://${target.host}:${target.port}`;
-  const secrets = target.auth ? [target.auth.pass, target.auth.user] : [];
 
   return {
     async send(message: OutgoingMail): Promise<void> {
@@ -67,7 +66,7 @@ export function smtpMail({ url, from, ca }: SmtpMailOptions): MailSender {
       } catch (error) {
         const { code, responseCode, message: text } = error as { code?: string; responseCode?: number; message?: string };
         const detail = [code, responseCode, text].filter((part) => part !== undefined && part !== '').join(' ');
-        throw new MailUnavailableError(`Mail could not be sent through ${where}: ${redact(detail, secrets)}`);
+        throw new MailUnavailableError(`Mail could not be sent through ${where}: ${redact(detail, target.auth?.pass)}`);
       }
     },
   };
