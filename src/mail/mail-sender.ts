@@ -1,11 +1,7 @@
-import { SESv2Client, type SESv2ClientConfig } from '@aws-sdk/client-sesv2';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Clock } from '../core/clock';
-import type { MailSender } from '../core/mail';
-import { fileMail } from './file-mail';
+import type { MailSender, OutgoingMail } from '../core/mail';
 import type { MailConfig } from './mail-config';
-import { sesMail } from './ses-mail';
-import { smtpMail } from './smtp-mail';
 
 export interface MailSenderOptions {
   readonly clock?: Clock;
@@ -14,29 +10,33 @@ export interface MailSenderOptions {
 }
 
 /**
- * The SES client for the configured region and endpoint: a few seconds to connect and to answer,
- * and one retry (SendEmail has no idempotency token, so every retry risks a second copy of a mail
- * whose answer was lost; one is worth that for throttling and 5xx).
+ * A sender whose adapter is loaded with the first message: a process that sends no mail never
+ * evaluates nodemailer or the SES client, which keeps them off a Lambda's cold start.
  */
-export function createSesClient(config: Extract<MailConfig, { kind: 'ses' }>, extra: SESv2ClientConfig = {}): SESv2Client {
-  return new SESv2Client({
-    ...(config.region ? { region: config.region } : config.localCredentials ? { region: 'us-east-1' } : {}),
-    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-    ...(config.localCredentials ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-    maxAttempts: 2,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 5_000, throwOnRequestTimeout: true }),
-    ...extra,
-  });
+function loadOnFirstSend(load: () => Promise<MailSender>): MailSender {
+  let sender: Promise<MailSender> | undefined;
+  return {
+    async send(message: OutgoingMail): Promise<void> {
+      sender ??= load();
+      await (await sender).send(message);
+    },
+  };
 }
 
 /** The mail sender that the configuration names. Creates no connection until the first message. */
 export function createMailSender(config: MailConfig, options: MailSenderOptions = {}): MailSender {
   switch (config.kind) {
     case 'file':
-      return fileMail({ dir: config.dir, from: config.from, ...(options.clock ? { clock: options.clock } : {}) });
+      return loadOnFirstSend(async () => {
+        const { fileMail } = await import('./file-mail');
+        return fileMail({ dir: config.dir, from: config.from, ...(options.clock ? { clock: options.clock } : {}) });
+      });
     case 'smtp':
-      return smtpMail({ url: config.url, from: config.from });
+      return loadOnFirstSend(async () => (await import('./smtp-mail')).smtpMail({ url: config.url, from: config.from }));
     case 'ses':
-      return sesMail({ client: options.sesClient ?? createSesClient(config), from: config.from });
+      return loadOnFirstSend(async () => {
+        const [{ sesMail }, { createSesClient }] = await Promise.all([import('./ses-mail'), import('./ses-client')]);
+        return sesMail({ client: options.sesClient ?? createSesClient(config), from: config.from });
+      });
   }
 }
