@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cachedKeyVault } from '../src/core/data-key-cache';
 import { KeyRefusedError, KeyServiceUnavailableError, type KeyVault } from '../src/core/key-vault';
-import { openSecretText, sealSecret, type SealedSecret } from '../src/core/sealed-secret';
+import { openSecretText, type SealedSecret, sealSecret } from '../src/core/sealed-secret';
 import { createKmsClient } from '../src/keys/kms-client';
 import { kmsKeyVault } from '../src/keys/kms-key-vault';
-import { testClock, type TestClock } from './helpers/clock';
-import { startKmsEndpoint, type KmsEndpoint } from './helpers/kms-endpoint';
+import { type TestClock, testClock } from './helpers/clock';
+import { type KmsEndpoint, startKmsEndpoint } from './helpers/kms-endpoint';
 
 const MINUTE = 60_000;
 const CONTEXT = { purpose: 'signing-key', kid: 'k1' };

@@ -1,12 +1,12 @@
-import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KeyRefusedError, KeyServiceUnavailableError, type KeyVault } from '../src/core/key-vault';
 import { openSecretText, sealSecret } from '../src/core/sealed-secret';
 import { createKmsClient, type KmsClientOptions } from '../src/keys/kms-client';
 import { kmsKeyVault } from '../src/keys/kms-key-vault';
 import { runKeyVaultContract } from './helpers/key-vault-contract';
-import { startKmsEndpoint, type KmsEndpoint } from './helpers/kms-endpoint';
+import { type KmsEndpoint, startKmsEndpoint } from './helpers/kms-endpoint';
 
 let kms: KmsEndpoint;
 beforeAll(async () => {
@@ -35,7 +35,11 @@ describe('KMS key vault', () => {
     kms.calls.length = 0;
   });
 
-  const errorOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as Error);
+  const errorOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
 
   it('sends the context as the EncryptionContext of every call, signed, pinned to the configured key', async () => {
     const sealed = await sealSecret(vault, CONTEXT, 'private key');
@@ -142,7 +146,10 @@ describe('KMS key vault', () => {
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     const { port } = server.address() as AddressInfo;
     await new Promise<void>((done) => server.close(() => done()));
-    const unreachable = kmsKeyVault({ client: createKmsClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: CREDENTIALS }), keyId: alias });
+    const unreachable = kmsKeyVault({
+      client: createKmsClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: CREDENTIALS }),
+      keyId: alias,
+    });
     const error = await errorOf(unreachable.generateDataKey(CONTEXT));
     expect(error).toBeInstanceOf(KeyServiceUnavailableError);
     expect(error?.message).toMatch(/^KMS GenerateDataKey did not succeed: /);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -36,7 +36,7 @@ const mode = (path: string) => statSync(path).mode & 0o777;
 describe('local key-encryption key from a file', () => {
   it('is made on first start: 32 random bytes, owner-only, in a private new folder, whatever the umask', () => {
     const previous = process.umask(0);
-    let kek;
+    let kek: ReturnType<typeof loadLocalKek>;
     try {
       kek = loadLocalKek({ env: {}, file });
     } finally {
@@ -118,12 +118,15 @@ describe('local key-encryption key from AUTH_KEY_ENCRYPTION_KEY', () => {
     expect(loadLocalKek({ env: { AUTH_KEY_ENCRYPTION_KEY: '' }, file })).toMatchObject({ source: 'file', created: true });
   });
 
-  it.each(['not base64 at all!', 'abc$def', '====', key.toString('hex').slice(0, 43) + '%'])('refuses %j with one line naming the variable, never echoing it', (text) => {
-    const message = configError(() => loadLocalKek({ env: { AUTH_KEY_ENCRYPTION_KEY: text }, file }));
-    expect(message).toBe(
-      'Invalid configuration: AUTH_KEY_ENCRYPTION_KEY must be 32 random bytes in base64 (44 characters, e.g. from `openssl rand -base64 32`); it is not base64',
-    );
-  });
+  it.each(['not base64 at all!', 'abc$def', '====', key.toString('hex').slice(0, 43) + '%'])(
+    'refuses %j with one line naming the variable, never echoing it',
+    (text) => {
+      const message = configError(() => loadLocalKek({ env: { AUTH_KEY_ENCRYPTION_KEY: text }, file }));
+      expect(message).toBe(
+        'Invalid configuration: AUTH_KEY_ENCRYPTION_KEY must be 32 random bytes in base64 (44 characters, e.g. from `openssl rand -base64 32`); it is not base64',
+      );
+    },
+  );
 
   it.each([16, 31, 33, 64])('refuses a key of %i bytes with one line naming the variable', (size) => {
     const text = Buffer.alloc(size, 1).toString('base64');

@@ -1,12 +1,12 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MailUnavailableError, type MailSender } from '../src/core/mail';
+import { type MailSender, MailUnavailableError } from '../src/core/mail';
 import { passwordResetMail, verifyAddressMail } from '../src/core/mail-templates';
 import { loadMailConfig } from '../src/mail/mail-config';
 import { createMailSender } from '../src/mail/mail-sender';
 import { sesFromAddress } from '../src/mail/ses-mail';
-import { SEND_EMAIL_PATH, startSesEndpoint, type SesEndpoint } from './helpers/ses-endpoint';
+import { SEND_EMAIL_PATH, type SesEndpoint, startSesEndpoint } from './helpers/ses-endpoint';
 
 const ctx = { appName: 'Gatehouse', appUrl: 'https://app.example.com', linkTtlSeconds: 900 };
 const reset = passwordResetMail(ctx, { to: 'ada@example.org', name: 'Ada', token: 'r-1' });
@@ -53,7 +53,9 @@ describe('SES mail', () => {
   it('signs the request with SigV4 for the ses service in the configured region', async () => {
     await sender.send(reset);
     const { headers } = endpoint.requests[0]!;
-    expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=local\/\d{8}\/eu-west-1\/ses\/aws4_request, SignedHeaders=[^,]*host[^,]*, Signature=[0-9a-f]{64}$/);
+    expect(headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=local\/\d{8}\/eu-west-1\/ses\/aws4_request, SignedHeaders=[^,]*host[^,]*, Signature=[0-9a-f]{64}$/,
+    );
     expect(headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
   });
 

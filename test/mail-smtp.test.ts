@@ -7,7 +7,7 @@ import { loadMailConfig } from '../src/mail/mail-config';
 import { createMailSender } from '../src/mail/mail-sender';
 import { smtpMail } from '../src/mail/smtp-mail';
 import { fragmentToken } from './helpers/outbox';
-import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from './helpers/smtp-sink';
+import { type SmtpSink, type SmtpSinkOptions, startSmtpSink } from './helpers/smtp-sink';
 
 const ctx = { appName: 'Gatehouse', appUrl: 'https://app.example.com', linkTtlSeconds: 900 };
 const FROM = 'Gatehouse <no-reply@example.com>';

@@ -5,10 +5,10 @@ import {
   addressChangeRequestedMail,
   durationInWords,
   fragmentLink,
+  type MailContext,
   passwordResetMail,
   passwordWasResetMail,
   verifyAddressMail,
-  type MailContext,
 } from '../src/core/mail-templates';
 
 const ctx: MailContext = { appName: 'Gatehouse', appUrl: 'https://app.example.com', linkTtlSeconds: 900 };

@@ -125,6 +125,6 @@ describe.each(storeFactories)('spending a second factor once, on $name', (factor
     expect(await redeemTotpCode(interrupted(store, KEY), clock, KEY, totpCode({ secret, now: clock.now() }))).toMatchObject({ ok: true });
     const data = (await store.get(KEY))?.data;
     expect(data).toMatchObject({ touchedBy: 'another request', totp: { secret, lastUsedStep: totpStep(clock.now()) } });
-    expect((data?.recoveryCodes as RecoveryCodeSet).codes[5]?.usedAt).toBe(clock.now());
+    expect((data!.recoveryCodes as RecoveryCodeSet).codes[5]?.usedAt).toBe(clock.now());
   });
 });

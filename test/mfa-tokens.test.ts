@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { finishMfa, mfaAttemptsKey, mfaTokenKey, startMfa, takeMfaAttempt, type PendingMfa } from '../src/core/mfa-tokens';
-import { randomToken, sha256 } from '../src/core/random';
+import { finishMfa, mfaAttemptsKey, mfaTokenKey, type PendingMfa, startMfa, takeMfaAttempt } from '../src/core/mfa-tokens';
 import type { UserRecord } from '../src/core/records';
+import { randomToken, sha256 } from '../src/core/token-crypto';
 import { testClock } from './helpers/clock';
 import { slowReads } from './helpers/slow-reads';
 import { storeFactories } from './helpers/stores';
@@ -131,7 +131,16 @@ describe.each(storeFactories)('mfa tokens on $name', (factory) => {
     const { clock, store } = await setup(factory);
     const { mfaToken } = await startMfa(store, clock, user());
     const unknown = randomToken(32);
-    for (const token of ['', 'x', unknown, `${mfaToken}A`, mfaToken.slice(1), mfaToken.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')), `${mfaToken.slice(0, 42)}=`, 'A'.repeat(100_000)]) {
+    for (const token of [
+      '',
+      'x',
+      unknown,
+      `${mfaToken}A`,
+      mfaToken.slice(1),
+      mfaToken.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
+      `${mfaToken.slice(0, 42)}=`,
+      'A'.repeat(100_000),
+    ]) {
       expect(await takeMfaAttempt(store, clock, token)).toEqual({ ok: false, reason: 'invalid' });
     }
     expect(await store.get(mfaAttemptsKey(await sha256(unknown)))).toBeUndefined();

@@ -39,7 +39,17 @@ describe('recovery codes', () => {
   it('forgives case, spaces, dashes, and i, l, o typed for 1, 1, 0', () => {
     const canonical = 'ab1cd-0efgh';
     const expected = 'ab1cd0efgh';
-    for (const typed of [canonical, 'AB1CD-0EFGH', ' ab1cd 0efgh ', 'ab1cd0efgh', 'ab-1c-d0-ef-gh', 'abIcd-Oefgh', 'abLcd–0efgh', 'ablcd\u20130efgh', 'ab1cd\u22120efgh']) {
+    for (const typed of [
+      canonical,
+      'AB1CD-0EFGH',
+      ' ab1cd 0efgh ',
+      'ab1cd0efgh',
+      'ab-1c-d0-ef-gh',
+      'abIcd-Oefgh',
+      'abLcd–0efgh',
+      'ablcd\u20130efgh',
+      'ab1cd\u22120efgh',
+    ]) {
       expect(normalizeRecoveryCode(typed), typed).toBe(expected);
     }
     for (const typed of ['', 'ab1cd-0efg', 'ab1cd-0efghj', 'ab1cd-0efgu', 'ab1cd_0efgh', 'ab1cd.0efgh', 'ab1cd-0efgé', `ab1cd-0efgh${' '.repeat(100)}`]) {

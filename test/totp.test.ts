@@ -78,7 +78,19 @@ describe('TOTP codes (RFC 6238, SHA-1, 6 digits, 30 s)', () => {
       expect(checkTotp({ secret: SECRET, code: typed, now: NOW })).toEqual({ ok: true, step: STEP });
     }
     const fullWidth = [...code].map((d) => String.fromCharCode(0xff10 + Number(d))).join('');
-    for (const typed of ['', '      ', code.slice(0, 5), `${code}0`, `${code.slice(0, 3)}-${code.slice(3)}`, 'abcdef', '12345e', '-12345', '1.2345', fullWidth, '1'.repeat(10_000)]) {
+    for (const typed of [
+      '',
+      '      ',
+      code.slice(0, 5),
+      `${code}0`,
+      `${code.slice(0, 3)}-${code.slice(3)}`,
+      'abcdef',
+      '12345e',
+      '-12345',
+      '1.2345',
+      fullWidth,
+      '1'.repeat(10_000),
+    ]) {
       expect(checkTotp({ secret: SECRET, code: typed, now: NOW }), JSON.stringify(typed.slice(0, 20))).toEqual({ ok: false, reason: 'malformed' });
     }
   });

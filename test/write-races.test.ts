@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { removeUser } from '../src/core/account-removal';
-import type { LogFields, Logger } from '../src/core/logger';
 import type { PasswordHasher } from '../src/core/passwords';
 import { MESSAGES_PK, messageKey, SESSION_PREFIX, signingKeyKey, userKey } from '../src/core/records';
 import { argon2Hasher } from '../src/hashing/argon2-hasher';
-import { dynamoStore } from '../src/store/dynamodb';
 import type { Store } from '../src/store/store';
 import { bearer, hasher, makeTestApp, PASSWORD } from './helpers/app';
-import { localClients } from './helpers/dynamodb';
 import { storeFactories } from './helpers/stores';
 
 /** The shared hasher, with the next verify held open until the test lets it finish. */

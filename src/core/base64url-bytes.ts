@@ -1,4 +1,4 @@
-import { base64url, fromBase64url } from './random';
+import { base64url, fromBase64url } from './base64url';
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 

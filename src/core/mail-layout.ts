@@ -40,7 +40,10 @@ export function displayName(name: string | undefined): string | undefined {
 
 const segments = (paragraph: Paragraph): readonly (string | Link)[] => (typeof paragraph === 'string' ? [paragraph] : paragraph);
 
-const textOf = (paragraph: Paragraph): string => segments(paragraph).map((part) => (typeof part === 'string' ? part : part.url)).join('');
+const textOf = (paragraph: Paragraph): string =>
+  segments(paragraph)
+    .map((part) => (typeof part === 'string' ? part : part.url))
+    .join('');
 
 const LINK_STYLE = 'color:#1d4ed8;';
 

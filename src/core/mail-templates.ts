@@ -1,5 +1,5 @@
 import type { OutgoingMail } from './mail';
-import { renderHtml, renderText, type Draft } from './mail-layout';
+import { type Draft, renderHtml, renderText } from './mail-layout';
 
 /**
  * The messages of SPEC §11, built from plain data. Links carry their token in the URL fragment
@@ -81,10 +81,7 @@ export function verifyAddressMail(
 }
 
 /** The link that lets someone who forgot their password choose a new one. */
-export function passwordResetMail(
-  ctx: MailContext,
-  recipient: Recipient & { readonly token: string; readonly username?: string | undefined },
-): OutgoingMail {
+export function passwordResetMail(ctx: MailContext, recipient: Recipient & { readonly token: string; readonly username?: string | undefined }): OutgoingMail {
   return mail(recipient, {
     subject: `Reset your ${ctx.appName} password`,
     name: recipient.name,
@@ -132,7 +129,11 @@ export function addressChangedMail(ctx: MailContext, recipient: Recipient & { re
     name: recipient.name,
     before: [`The email address of your ${ctx.appName} account is now ${maskAddress(recipient.newAddress)}. Mail about the account goes there from now on.`],
     after: [
-      ['If you did not make this change, someone else may have your account: sign in at ', { url: ctx.appUrl }, ' if you still can, change your password and your email address back, and sign out every other session.'],
+      [
+        'If you did not make this change, someone else may have your account: sign in at ',
+        { url: ctx.appUrl },
+        ' if you still can, change your password and your email address back, and sign out every other session.',
+      ],
     ],
     signature: ctx.appName,
   });

@@ -26,8 +26,19 @@ export class MailUnavailableError extends Error {
 
 /** Header fields the adapters write themselves, and so refuse from a message. */
 const RESERVED_HEADERS = new Set([
-  'from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'subject', 'date', 'message-id', 'mime-version',
-  'content-type', 'content-transfer-encoding', 'return-path',
+  'from',
+  'sender',
+  'reply-to',
+  'to',
+  'cc',
+  'bcc',
+  'subject',
+  'date',
+  'message-id',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'return-path',
 ]);
 
 // A header field name is printable US-ASCII except ':' (RFC 5322 §2.2).

@@ -1,7 +1,7 @@
-import { isConditionFailed, type Data, type Key, type Store } from '../store/store';
+import { type Data, isConditionFailed, type Key, type Store } from '../store/store';
 import type { Clock } from './clock';
 import { AuthError } from './errors';
-import { findRecoveryCode, recoveryCodesLeft, spendRecoveryCode, type RecoveryCodeMatch, type RecoveryCodeSet } from './recovery-codes';
+import { findRecoveryCode, type RecoveryCodeMatch, type RecoveryCodeSet, recoveryCodesLeft, spendRecoveryCode } from './recovery-codes';
 import { checkTotp, type TotpCheck } from './totp';
 
 /**
@@ -25,11 +25,7 @@ export type RecoveryRedeem =
 
 const ATTEMPTS = 5;
 
-async function spendOnce<T>(
-  store: Store,
-  key: Key,
-  decide: (data: Data) => Promise<{ result: T; write?: Data }>,
-): Promise<T> {
+async function spendOnce<T>(store: Store, key: Key, decide: (data: Data) => Promise<{ result: T; write?: Data }>): Promise<T> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const item = await store.get(key);
     const { result, write } = await decide(item?.data ?? {});

@@ -1,7 +1,7 @@
 import type { Key, Store } from '../store/store';
 import type { Clock } from './clock';
-import { randomToken, sha256 } from './random';
 import type { UserRecord } from './records';
+import { randomToken, sha256 } from './token-crypto';
 
 /**
  * The `mfaToken` a password step hands out when a second factor is needed: an opaque 256-bit
@@ -80,12 +80,7 @@ export async function startMfa(
  * Takes one try of a token, before the code that came with it is checked. Call it once per code
  * presented, and check the code only when this resolved ok.
  */
-export async function takeMfaAttempt(
-  store: Store,
-  clock: Clock,
-  token: string,
-  settings: MfaTokenSettings = MFA_TOKEN_DEFAULTS,
-): Promise<MfaAttempt> {
+export async function takeMfaAttempt(store: Store, clock: Clock, token: string, settings: MfaTokenSettings = MFA_TOKEN_DEFAULTS): Promise<MfaAttempt> {
   if (!TOKEN_PATTERN.test(token)) return { ok: false, reason: 'invalid' };
   const id = await sha256(token);
   const item = await store.get<MfaTokenRecord>(mfaTokenKey(id));

@@ -1,4 +1,4 @@
-import { randomToken, sha256, timingSafeEqual } from './random';
+import { randomToken, sha256, timingSafeEqual } from './token-crypto';
 
 /**
  * Recovery codes: the second factor for someone who lost their authenticator. Each is 10
@@ -32,9 +32,7 @@ export interface RecoveryCodeSet extends Record<string, unknown> {
   readonly codes: readonly RecoveryCodeEntry[];
 }
 
-export type RecoveryCodeMatch =
-  | { readonly ok: true; readonly index: number }
-  | { readonly ok: false; readonly reason: 'malformed' | 'wrong' | 'used' };
+export type RecoveryCodeMatch = { readonly ok: true; readonly index: number } | { readonly ok: false; readonly reason: 'malformed' | 'wrong' | 'used' };
 
 const hashCode = (salt: string, normalised: string) => sha256(`gatehouse-recovery-code|${salt}|${normalised}`);
 

@@ -1,5 +1,5 @@
 import { decodeBase64url, encodeBase64url } from './base64url-bytes';
-import { canonicalContext, DATA_KEY_BYTES, KeyRefusedError, type KeyContext, type KeyVault } from './key-vault';
+import { canonicalContext, DATA_KEY_BYTES, type KeyContext, KeyRefusedError, type KeyVault } from './key-vault';
 
 /**
  * A secret under envelope encryption, small and JSON-serialisable, to be stored in place of the

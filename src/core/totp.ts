@@ -1,7 +1,7 @@
 // RFC 6238 one-time codes. `otpauth/slim` computes HMAC-SHA-1 with @noble/hashes (plain
 // JavaScript); the package's default entry would load node:crypto on Node, which the core avoids.
 import { HOTP, Secret, TOTP } from 'otpauth/slim';
-import { timingSafeEqual } from './random';
+import { timingSafeEqual } from './token-crypto';
 
 export const TOTP_ALGORITHM = 'SHA1';
 export const TOTP_DIGITS = 6;
@@ -35,8 +35,7 @@ export function newTotpSecret(): string {
   return new Secret({ buffer: crypto.getRandomValues(new Uint8Array(SECRET_BYTES)).buffer }).base32;
 }
 
-const codeAtStep = (secret: Secret, step: number): string =>
-  HOTP.generate({ secret, algorithm: TOTP_ALGORITHM, digits: TOTP_DIGITS, counter: step });
+const codeAtStep = (secret: Secret, step: number): string => HOTP.generate({ secret, algorithm: TOTP_ALGORITHM, digits: TOTP_DIGITS, counter: step });
 
 /** The code an authenticator app shows at `now` (for tests and tools; the server only checks). */
 export function totpCode({ secret, now }: { secret: string; now: number }): string {

@@ -1,6 +1,6 @@
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { decodeBase64url, encodeBase64url } from '../core/base64url-bytes';
-import { canonicalContext, DATA_KEY_BYTES, KeyRefusedError, KeyServiceUnavailableError, type DataKey, type KeyContext, type KeyVault } from '../core/key-vault';
+import { canonicalContext, DATA_KEY_BYTES, type DataKey, type KeyContext, KeyRefusedError, KeyServiceUnavailableError, type KeyVault } from '../core/key-vault';
 
 export interface KmsKeyVaultOptions {
   /** A client from createKmsClient (short timeouts), or any KMSClient. */
@@ -85,10 +85,9 @@ export function kmsKeyVault({ client, keyId, budgetMs = 3_000 }: KmsKeyVaultOpti
       const blob = decodeBase64url(wrapped);
       if (!blob?.length) throw new KeyRefusedError('Not a data key wrapped by KMS');
       const out = await call('Decrypt', (abortSignal) =>
-        client.send(
-          new DecryptCommand({ CiphertextBlob: blob, KeyId: keyId, EncryptionContext: { ...context }, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }),
-          { abortSignal },
-        ),
+        client.send(new DecryptCommand({ CiphertextBlob: blob, KeyId: keyId, EncryptionContext: { ...context }, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }), {
+          abortSignal,
+        }),
       );
       if (out.Plaintext?.length !== DATA_KEY_BYTES) throw new KeyRefusedError('KMS Decrypt answered without a 256-bit data key');
       const plaintext = new Uint8Array(out.Plaintext);

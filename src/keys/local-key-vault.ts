@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { decodeBase64url, encodeBase64url } from '../core/base64url-bytes';
-import { canonicalContext, DATA_KEY_BYTES, KeyRefusedError, type DataKey, type KeyContext, type KeyVault } from '../core/key-vault';
+import { canonicalContext, DATA_KEY_BYTES, type DataKey, type KeyContext, KeyRefusedError, type KeyVault } from '../core/key-vault';
 
 export const LOCAL_KEK_BYTES = 32;
 
@@ -61,7 +61,11 @@ export function localKeyVault({ key }: { readonly key: Uint8Array }): KeyVault {
       }
       const iv = bytes.subarray(1 + FINGERPRINT_BYTES, 1 + FINGERPRINT_BYTES + IV_BYTES);
       try {
-        const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: aad, tagLength: 128 }, await kek, bytes.subarray(1 + FINGERPRINT_BYTES + IV_BYTES));
+        const plain = await crypto.subtle.decrypt(
+          { name: 'AES-GCM', iv, additionalData: aad, tagLength: 128 },
+          await kek,
+          bytes.subarray(1 + FINGERPRINT_BYTES + IV_BYTES),
+        );
         return new Uint8Array(plain);
       } catch (error) {
         throw new KeyRefusedError('The wrapped data key does not open: it was changed, or belongs to another context', { cause: error });

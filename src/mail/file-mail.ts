@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { systemClock, type Clock } from '../core/clock';
-import { MailUnavailableError, type MailSender, type OutgoingMail } from '../core/mail';
+import { type Clock, systemClock } from '../core/clock';
+import { type MailSender, MailUnavailableError, type OutgoingMail } from '../core/mail';
 import { nodemailerMessage } from './nodemailer-message';
 
 export interface FileMailOptions {

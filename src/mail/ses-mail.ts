@@ -1,8 +1,8 @@
-import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { domainToASCII } from 'node:url';
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import addressparser from 'nodemailer/lib/addressparser';
 import { encodeWord } from 'nodemailer/lib/mime-funcs';
-import { checkOutgoingMail, MailUnavailableError, type MailSender, type OutgoingMail } from '../core/mail';
+import { checkOutgoingMail, type MailSender, MailUnavailableError, type OutgoingMail } from '../core/mail';
 
 export interface SesMailOptions {
   readonly client: SESv2Client;

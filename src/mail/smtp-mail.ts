@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import { MailUnavailableError, type MailSender, type OutgoingMail } from '../core/mail';
+import { type MailSender, MailUnavailableError, type OutgoingMail } from '../core/mail';
 import { nodemailerMessage } from './nodemailer-message';
 
 export interface SmtpMailOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBase64url, encodeBase64url } from '../../src/core/base64url-bytes';
 import { KeyRefusedError, type KeyVault } from '../../src/core/key-vault';
-import { isSealedSecret, openSecret, openSecretText, sealSecret, type SealedSecret } from '../../src/core/sealed-secret';
+import { isSealedSecret, openSecret, openSecretText, type SealedSecret, sealSecret } from '../../src/core/sealed-secret';
 
 export interface VaultPair {
   /** The vault under test. */

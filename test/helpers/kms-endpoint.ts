@@ -68,7 +68,9 @@ export async function startKmsEndpoint({ region = 'us-east-1' } = {}): Promise<K
 
   const resolve = (keyId: unknown): string | undefined => {
     if (typeof keyId !== 'string') return undefined;
-    const name = keyId.replace(new RegExp(`^arn:aws:kms:${region}:${ACCOUNT}:(?=alias/)`), '').replace(new RegExp(`^arn:aws:kms:${region}:${ACCOUNT}:key/`), '');
+    const name = keyId
+      .replace(new RegExp(`^arn:aws:kms:${region}:${ACCOUNT}:(?=alias/)`), '')
+      .replace(new RegExp(`^arn:aws:kms:${region}:${ACCOUNT}:key/`), '');
     const id = aliases.get(name) ?? name;
     return masters.has(id) ? id : undefined;
   };
@@ -115,7 +117,8 @@ export async function startKmsEndpoint({ region = 'us-east-1' } = {}): Promise<K
       if (input.KeyId !== undefined) {
         const wanted = resolve(input.KeyId);
         if (!wanted) throw new KmsFailure('NotFoundException', `Key '${String(input.KeyId)}' does not exist`);
-        if (wanted !== opened.keyId) throw new KmsFailure('IncorrectKeyException', 'The key ID in the request does not identify the key that encrypted the ciphertext');
+        if (wanted !== opened.keyId)
+          throw new KmsFailure('IncorrectKeyException', 'The key ID in the request does not identify the key that encrypted the ciphertext');
       }
       return { KeyId: arnOf(opened.keyId), Plaintext: opened.plaintext.toString('base64'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
     },
