@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../src/dev/dynamodb-local';
 import { createDynamoClients } from '../src/entry/dynamodb-client';
+import { DEFAULT_KEK_FILE, loadLocalKek } from '../src/keys/local-kek';
 import { ensureTable } from '../src/store/dynamodb-table';
 import { ensureServerlessInstalled, SERVERLESS_BIN, SERVERLESS_DIR } from './serverless-install';
 
@@ -35,8 +36,11 @@ async function main(): Promise<void> {
     endpoint = local.endpoint;
     say(`DynamoDB Local on ${endpoint} (data in .data/dynamodb-serverless, pid ${local.process.pid})`);
   }
+  // The API seals its keys as on AWS, with the project's local key-encryption key in place of KMS.
+  const kek = loadLocalKek({ env: process.env, file: join(process.cwd(), DEFAULT_KEK_FILE) });
   const env = {
     ...process.env,
+    AUTH_KEY_ENCRYPTION_KEY: Buffer.from(kek.key).toString('base64'),
     AWS_ENDPOINT_URL_DYNAMODB: endpoint,
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     // DynamoDB Local accepts any credentials, but the SDK wants some.

@@ -4,7 +4,12 @@
  *   routes     one httpApi event per entry of the API's route table (dist/lambda-asset/routes.json)
  *   artifacts  a zip of each deployable folder of dist/lambda-asset/ (written to .build/)
  *   cors       the HTTP API's CORS settings for the origins of the `corsOrigins` parameter
- *   issuer     the `issuer` parameter, else the HTTP API's URL (serverless-offline's address locally)
+ *   environment  the variables every function gets; the issuer is the `issuer` parameter, else the
+ *              HTTP API's URL (serverless-offline's address locally)
+ *   apiEnvironment  those and what opens the sealed secrets (only the API holds it)
+ *   sealing    what seals the API's secrets: the stack's KMS key when deployed; locally (offline) the
+ *              key in AUTH_KEY_ENCRYPTION_KEY, which `npm run start:serverless` provides
+ *   rotation   the schedule event that makes a new signing key (every `keyRotationDays` days)
  */
 const { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync } = require('node:fs');
 const { join, relative } = require('node:path');
@@ -81,14 +86,37 @@ async function issuer(given, options, resolveVariable) {
   return { 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] };
 }
 
+const offline = () => process.argv.slice(2).includes('offline');
+
+function sealing() {
+  if (!offline()) return { AUTH_KMS_KEY_ID: { 'Fn::GetAtt': ['KeyEncryptionKey', 'Arn'] } };
+  const key = process.env.AUTH_KEY_ENCRYPTION_KEY;
+  if (!key) throw new Error('serverless offline needs AUTH_KEY_ENCRYPTION_KEY (base64, 32 bytes): `npm run start:serverless` sets it');
+  return { AUTH_KEY_ENCRYPTION_KEY: key };
+}
+
+/** The rotation schedule: the same event the CDK stack's rule sends. */
+function rotation(days) {
+  return { schedule: { rate: `rate(${Number(days)} days)`, input: { gatehouse: 'rotate-keys' } } };
+}
+
 let built;
 module.exports = async ({ options, resolveVariable }) => {
   // The same zips serve every reference in serverless.yml.
   built ??= artifacts();
+  const origins = String(await resolveVariable('param:corsOrigins'));
+  const common = {
+    AUTH_STORE: 'dynamodb',
+    AUTH_TABLE: String(await resolveVariable('self:custom.table')),
+    AUTH_ISSUER: await issuer(String(await resolveVariable('param:issuer')), options, resolveVariable),
+    AUTH_ACCESS_TOKEN_TTL: String(await resolveVariable('param:accessTokenTtl')),
+    AUTH_CORS_ORIGINS: origins,
+  };
   return {
-    routes: routes(),
+    routes: [...routes(), rotation(await resolveVariable('param:keyRotationDays'))],
     artifacts: await built,
-    cors: cors(String(await resolveVariable('param:corsOrigins'))),
-    issuer: await issuer(String(await resolveVariable('param:issuer')), options, resolveVariable),
+    cors: cors(origins),
+    environment: common,
+    apiEnvironment: { ...common, ...sealing() },
   };
 };

@@ -6,6 +6,7 @@ import { fixture, functionUrlEvent, httpApiEvent, restEvent } from './helpers/aw
 import { type BundleHost, startBundleHost } from './helpers/bundle-host';
 import { localClients, uniqueTable } from './helpers/dynamodb';
 import { tamper } from './helpers/forge';
+import { type KmsEndpoint, startKmsEndpoint } from './helpers/kms-endpoint';
 import { ROOT } from './helpers/server';
 
 const ISSUER = 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com';
@@ -14,7 +15,10 @@ const USER = { name: 'Arindam Halder', username: 'arindam369', password: 'a long
 const COOKIE = '__Host-gatehouse_token';
 
 let host: BundleHost;
+let kms: KmsEndpoint;
 beforeAll(async () => {
+  // On AWS the stack's KMS key seals the signing keys; here a local endpoint with real AES.
+  kms = await startKmsEndpoint();
   // As on AWS, the table exists before the functions run: the stack creates it, not the handlers.
   const table = uniqueTable('lambda');
   await ensureTable(localClients().client, table);
@@ -24,9 +28,14 @@ beforeAll(async () => {
     AUTH_ISSUER: ISSUER,
     AUTH_CORS_ORIGINS: ORIGIN,
     LOG_LEVEL: 'warn',
+    AUTH_KMS_KEY_ID: kms.createKey('alias/gatehouse').arn,
+    AWS_ENDPOINT_URL_KMS: kms.url,
   });
 });
-afterAll(() => host.stop());
+afterAll(async () => {
+  await host.stop();
+  await kms.close();
+});
 
 const api = async (event: unknown) => {
   const { result, error } = await host.invoke('api', event);
@@ -133,6 +142,23 @@ describe('dist/lambda/api.mjs', () => {
     const script = (await api({ httpMethod: 'GET', path: '/docs/docs.js' })) as any;
     expect(script).toMatchObject({ statusCode: 200, headers: { 'Content-Type': expect.stringMatching(/javascript/) } });
     expect(typeof script.body).toBe('string');
+  });
+
+  it('makes a new signing key when the rotation schedule calls it, published before it signs', async () => {
+    const before = JSON.parse((await api(httpApiEvent('GET', '/.well-known/jwks.json'))).body).keys.length as number;
+    const rotation = (await api({ gatehouse: 'rotate-keys' })) as unknown as { kid: string; activatesAt: number; retiring: { kid: string }[] };
+    expect(rotation.kid).toMatch(/^[\w-]{8,64}$/);
+    expect(rotation.activatesAt - Date.now()).toBeGreaterThan(9 * 60_000);
+    expect(rotation.retiring.length).toBeGreaterThanOrEqual(1);
+    // The JWKS document is cached a minute per instance; a cold instance shows the new key at once.
+    const cold = startBundleHost(host.env);
+    try {
+      const keys = JSON.parse((await cold.invoke('api', httpApiEvent('GET', '/.well-known/jwks.json'))).result.body).keys as { kid: string }[];
+      expect(keys.map((k) => k.kid)).toContain(rotation.kid);
+      expect(keys.length).toBe(before + 1);
+    } finally {
+      await cold.stop();
+    }
   });
 
   it("uses Lambda's request id as the response's X-Request-Id", async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { API_ACTIONS, AUTHORIZER_ACTIONS } from '../infra/constructs/gatehouse-auth';
+import { API_ACTIONS, AUTHORIZER_ACTIONS, KMS_ACTIONS, ROTATE_KEYS_EVENT, SECRET_CONTEXT } from '../infra/constructs/gatehouse-auth';
 import { ensureServerlessInstalled, SERVERLESS_DIR } from '../scripts/serverless-install';
 import { gatewayPath, ROUTES } from '../src/http/routes';
 import { cookieSettings } from '../src/http/token-sources';
@@ -73,8 +73,15 @@ describe('serverless package: the CloudFormation that `serverless deploy` sends'
         AUTH_ISSUER: { 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] },
         AUTH_ACCESS_TOKEN_TTL: '3600',
         AUTH_CORS_ORIGINS: ORIGIN,
+        // Only the API may open sealed secrets.
+        ...(id === 'ApiLambdaFunction' ? { AUTH_KMS_KEY_ID: { 'Fn::GetAtt': ['KeyEncryptionKey', 'Arn'] } } : {}),
       });
     }
+    expect(resources.KeyEncryptionKey!.Properties).toMatchObject({ EnableKeyRotation: true });
+    // The same rotation schedule as the CDK stack: the API function gets the rotation event.
+    const [rule] = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    expect(rule).toMatchObject({ ScheduleExpression: 'rate(30 days)', State: 'ENABLED' });
+    expect(JSON.parse(rule.Targets[0].Input)).toEqual(ROTATE_KEYS_EVENT);
   });
 
   it('grants each function only its own logs and only the item actions it uses, on this table alone', () => {
@@ -91,9 +98,15 @@ describe('serverless package: the CloudFormation that `serverless deploy` sends'
     for (const [fnId, want] of Object.entries(expected)) {
       const statements = statementsOf(roleOf(fnId));
       const dynamo = statements.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
+      const kms = statements.filter((s) => s.Action.some((a) => a.startsWith('kms:')));
+      expect(kms.map((s) => ({ actions: s.Action.sort(), resource: s.Resource, condition: (s as any).Condition }))).toEqual(
+        fnId === 'ApiLambdaFunction'
+          ? [{ actions: KMS_ACTIONS, resource: { 'Fn::GetAtt': ['KeyEncryptionKey', 'Arn'] }, condition: { StringEquals: SECRET_CONTEXT } }]
+          : [],
+      );
       expect(dynamo.flatMap((s) => s.Action).sort()).toEqual([...want.dynamodb].sort());
       for (const s of dynamo) expect(s.Resource).toEqual(table);
-      const logs = statements.filter((s) => !dynamo.includes(s));
+      const logs = statements.filter((s) => !dynamo.includes(s) && !kms.includes(s));
       expect(logs.flatMap((s) => s.Action).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
       expect([logs[0]!.Resource].flat()).toEqual(want.logs.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })));
     }
@@ -144,7 +157,14 @@ describe('serverless offline: the same service run locally against DynamoDB Loca
   beforeAll(async () => {
     const [httpPort, lambdaPort] = [await freePort(), await freePort()];
     const args = ['--stage', STAGE, '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort), `--param=corsOrigins=${ORIGIN}`];
-    offline = await startOffline(args, { AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint') }, httpPort);
+    offline = await startOffline(
+      args,
+      {
+        AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'),
+        AUTH_KEY_ENCRYPTION_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
+      },
+      httpPort,
+    );
     walk.push(`serverless offline on ${offline.url}, stage ${STAGE}, table gatehouse-${STAGE}`);
   }, 180_000);
   afterAll(async () => {

@@ -1,7 +1,9 @@
 import { importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { KEYS_PK, SIGNING_KEY_PREFIX, type SigningKeyRecord } from '../src/core/records';
-import { bearer, makeTestApp, type TestApp } from './helpers/app';
+import { openSecretText } from '../src/core/sealed-secret';
+import { signingKeyContext } from '../src/core/secret-contexts';
+import { bearer, makeTestApp, type TestApp, testKeyVault } from './helpers/app';
 import { claimsOf, foreignKeyToken, headerOf, hmacWithPublicKey, tamper, unsignedToken } from './helpers/forge';
 import { storeFactories } from './helpers/stores';
 
@@ -22,7 +24,11 @@ describe.each(storeFactories)('token attacks on $name', (factory) => {
   /** Signs arbitrary claims with the server's own current key, as only a key thief could. */
   async function signWithServerKey(claims: JWTPayload): Promise<string> {
     const [item] = await t.store.list<SigningKeyRecord>(KEYS_PK, { prefix: SIGNING_KEY_PREFIX, reverse: true, limit: 1 });
-    const key = await importJWK(item!.data.privateJwk as JWK, 'RS256');
+    // The real private key, opened as the server opens it.
+    const key = await importJWK(
+      JSON.parse(await openSecretText(testKeyVault, item!.data.sealedPrivateJwk!, signingKeyContext(item!.data.kid))) as JWK,
+      'RS256',
+    );
     return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: item!.data.kid, typ: 'JWT' }).sign(key);
   }
 

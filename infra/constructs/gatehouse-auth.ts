@@ -6,6 +6,10 @@ import { CorsHttpMethod, HttpApi, HttpMethod, type IHttpRouteAuthorizer } from '
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -29,7 +33,19 @@ export interface GatehouseAuthProps {
   readonly authorizerCacheTtl?: Duration;
   /** Memory of the API function, which also sets its CPU share for Argon2. Default: 1024 MB. */
   readonly apiMemoryMb?: number;
+  /**
+   * How often a new signing key is made. Each is published ten minutes before it signs, and the one
+   * before leaves the JWKS once its last token has expired. Default: 30 days.
+   */
+  readonly keyRotation?: Duration;
 }
+
+/** The encryption context every sealed secret carries, and the only one the API may use the key with. */
+export const SECRET_CONTEXT = { 'kms:EncryptionContext:app': 'gatehouse' };
+/** What the API function may do with the key-encryption key; the authorizer may do nothing with it. */
+export const KMS_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'];
+/** The event the rotation schedule sends the API function. */
+export const ROTATE_KEYS_EVENT = { gatehouse: 'rotate-keys' };
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -55,6 +71,8 @@ export class GatehouseAuth extends Construct {
   readonly authorizerFunction: LambdaFunction;
   /** Attach to your routes: `api.addRoutes({ ..., authorizer: auth.authorizer })`. */
   readonly authorizer: IHttpRouteAuthorizer;
+  /** Seals the private signing keys, the refresh-token key and TOTP secrets kept in the table. */
+  readonly keyEncryptionKey: Key;
 
   constructor(scope: Construct, id: string, props: GatehouseAuthProps = {}) {
     super(scope, id);
@@ -86,6 +104,12 @@ export class GatehouseAuth extends Construct {
         : {}),
     });
 
+    this.keyEncryptionKey = new Key(this, 'KeyEncryptionKey', {
+      description: 'Gatehouse: seals the signing keys and other secrets kept in its table',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     const environment = {
       AUTH_STORE: 'dynamodb',
       AUTH_TABLE: this.table.tableName,
@@ -97,7 +121,15 @@ export class GatehouseAuth extends Construct {
 
     // One bundled function per asset folder: Node.js 22 on arm64, its own log group, and only the
     // table actions it uses.
-    const bundled = (name: 'api' | 'authorizer', id: string, description: string, memorySize: number, seconds: number, actions: string[]) => {
+    const bundled = (
+      name: 'api' | 'authorizer',
+      id: string,
+      description: string,
+      memorySize: number,
+      seconds: number,
+      actions: string[],
+      extraEnvironment: Record<string, string> = {},
+    ) => {
       const fn = new LambdaFunction(this, `${id}Function`, {
         description,
         runtime: Runtime.NODEJS_22_X,
@@ -106,19 +138,31 @@ export class GatehouseAuth extends Construct {
         handler: `${name}.handler`,
         memorySize,
         timeout: Duration.seconds(seconds),
-        environment,
+        environment: { ...environment, ...extraEnvironment },
         logGroup: new LogGroup(this, `${id}Logs`, { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY }),
       });
       this.table.grant(fn, ...actions);
       return fn;
     };
-    this.apiFunction = bundled('api', 'Api', 'Gatehouse API: register, login, verify, logout, profile', props.apiMemoryMb ?? 1024, 10, API_ACTIONS);
+    this.apiFunction = bundled('api', 'Api', 'Gatehouse API: register, login, verify, logout, profile', props.apiMemoryMb ?? 1024, 10, API_ACTIONS, {
+      AUTH_KMS_KEY_ID: this.keyEncryptionKey.keyArn,
+    });
+    // Only the API opens sealed secrets, and only with Gatehouse's own encryption context.
+    this.apiFunction.addToRolePolicy(
+      new PolicyStatement({ actions: KMS_ACTIONS, resources: [this.keyEncryptionKey.keyArn], conditions: { StringEquals: SECRET_CONTEXT } }),
+    );
     this.authorizerFunction = bundled('authorizer', 'Authorizer', 'Gatehouse authorizer for your own routes', 512, 5, AUTHORIZER_ACTIONS);
 
     this.authorizer = new HttpLambdaAuthorizer('GatehouseAuthorizer', this.authorizerFunction, {
       responseTypes: [HttpLambdaResponseType.SIMPLE],
       identitySource: ['$request.header.Authorization'],
       resultsCacheTtl: props.authorizerCacheTtl ?? Duration.seconds(0),
+    });
+
+    new Rule(this, 'KeyRotation', {
+      description: 'Gatehouse: a new signing key, published before it signs',
+      schedule: Schedule.rate(props.keyRotation ?? Duration.days(30)),
+      targets: [new LambdaTarget(this.apiFunction, { event: RuleTargetInput.fromObject(ROTATE_KEYS_EVENT) })],
     });
 
     const integration = new HttpLambdaIntegration('ApiIntegration', this.apiFunction);

@@ -84,6 +84,39 @@ describe('the CDK stack', () => {
     expect(all.has('dynamodb:Scan')).toBe(false);
   });
 
+  it("seals secrets with its own KMS key (rotation on): only the API may use it, only with Gatehouse's context", () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    const [keyId] = Object.keys(template.findResources('AWS::KMS::Key'));
+    const kms = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([, policy]) =>
+      ((policy as any).Properties.PolicyDocument.Statement as (Statement & { Condition?: unknown })[])
+        .filter((s) => actions(s).some((a) => a.startsWith('kms:')))
+        .map((s) => ({ roles: (policy as any).Properties.Roles, statement: s })),
+    );
+    expect(kms).toHaveLength(1);
+    const { roles, statement } = kms[0]!;
+    expect(actions(statement).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(statement.Resource).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    expect(statement.Condition).toEqual({ StringEquals: { 'kms:EncryptionContext:app': 'gatehouse' } });
+    // The role is the API function's, never the authorizer's.
+    const functions = template.findResources('AWS::Lambda::Function');
+    const roleOf = (description: string) => Object.values(functions).find((f) => String((f as any).Properties.Description).startsWith(description)) as any;
+    expect(roles).toEqual([{ Ref: roleOf('Gatehouse API').Properties.Role['Fn::GetAtt'][0] }]);
+    expect(roleOf('Gatehouse API').Properties.Environment.Variables.AUTH_KMS_KEY_ID).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    expect(roleOf('Gatehouse authorizer').Properties.Environment.Variables.AUTH_KMS_KEY_ID).toBeUndefined();
+  });
+
+  it('rotates the signing key on a 30-day schedule by sending the API function the rotation event', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    const [apiId] = Object.entries(functions).find(([, f]) => String((f as any).Properties.Description).startsWith('Gatehouse API'))!;
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(30 days)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [apiId, 'Arn'] }, Input: JSON.stringify({ gatehouse: 'rotate-keys' }) })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [apiId, 'Arn'] } });
+  });
+
   it('routes every API path to the API function, with CORS for the configured origin', () => {
     for (const route of ROUTES) template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${route.method} ${gatewayPath(route.path)}` });
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {

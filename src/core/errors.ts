@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'store_unavailable'
   | 'store_misconfigured'
+  | 'key_service_unavailable'
   | 'internal_error';
 
 export class AuthError extends Error {

@@ -1,4 +1,5 @@
 import type { Key } from '../store/store';
+import type { SealedSecret } from './sealed-secret';
 
 /**
  * Where each record lives in the store's (pk, sk) space. One user partition holds the profile
@@ -66,8 +67,13 @@ export interface SigningKeyRecord extends Record<string, unknown> {
   kid: string;
   alg: 'RS256';
   publicJwk: Record<string, unknown>;
-  privateJwk: Record<string, unknown>;
+  /** The private JWK under envelope encryption (see sealed-secret.ts). */
+  sealedPrivateJwk?: SealedSecret;
+  /** Only in a store written before private keys were sealed; sealed in place when found. */
+  privateJwk?: Record<string, unknown>;
   createdAt: string;
+  /** Epoch ms from which it signs; before that it is only published. Absent: from the start. */
+  activatesAt?: number;
 }
 
 export interface MessageRecord extends Record<string, unknown> {

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock';
+import type { KeyVault } from '../core/key-vault';
 import type { Logger } from '../core/logger';
 import { signingKeys } from '../core/signing-keys';
 import { ARGON2_DEFAULTS, argon2Hasher } from '../hashing/argon2-hasher';
@@ -11,11 +12,12 @@ import type { Config } from './config';
 export type RuntimeDeps = Pick<AppDeps, 'clientAddress' | 'readBody' | 'site'>;
 
 /** The HTTP app over real adapters, built once per process or container. */
-export function createHttpApp(config: Config, store: Store, logger: Logger, clock: Clock, runtime: RuntimeDeps) {
+export function createHttpApp(config: Config, store: Store, logger: Logger, clock: Clock, keyVault: KeyVault, runtime: RuntimeDeps) {
   return createApp({
     store,
     hasher: argon2Hasher(ARGON2_DEFAULTS, { logger }),
-    keys: signingKeys({ store, clock }),
+    keys: signingKeys({ store, clock, vault: keyVault }),
+    keyVault,
     passwords: commonPasswords,
     clock,
     logger,

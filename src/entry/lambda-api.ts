@@ -2,9 +2,12 @@ import type { Context } from 'aws-lambda';
 import type { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { systemClock } from '../core/clock';
+import { signingKeys } from '../core/signing-keys';
 import type { AppEnv } from '../http/context';
 import { createHttpApp } from './build-app';
 import { lambdaClientAddress } from './client-address';
+import { ConfigError } from './config';
+import { keyVaultFromEnv } from './key-vault-setup';
 import { lambdaConfig, once } from './lambda-init';
 import { openDynamoStore } from './open-store';
 
@@ -14,9 +17,24 @@ import { openDynamoStore } from './open-store';
  */
 const ready = once(async () => {
   const { config, logger } = lambdaConfig(process.env);
+  if (!process.env.AUTH_KMS_KEY_ID && !process.env.AUTH_KEY_ENCRYPTION_KEY) {
+    const message = 'Invalid configuration: AUTH_KMS_KEY_ID is required on Lambda (the key that seals the signing keys)';
+    logger.error(message);
+    throw new ConfigError(message);
+  }
   const { store } = await openDynamoStore(config, process.env, systemClock, { createLocalTable: false });
-  const app = createHttpApp(config, store, logger, systemClock, { clientAddress: lambdaClientAddress });
-  return { app, proxy: handle(app) };
+  const { vault } = keyVaultFromEnv(process.env, systemClock);
+  const app = createHttpApp(config, store, logger, systemClock, vault, { clientAddress: lambdaClientAddress });
+  const rotate = async () => {
+    const rotation = await signingKeys({ store, clock: systemClock, vault }).rotate(config.accessTokenTtl);
+    logger.info('signing key rotated', {
+      kid: rotation.kid,
+      activatesAt: new Date(rotation.activatesAt).toISOString(),
+      retiring: rotation.retiring.map((r) => r.kid),
+    });
+    return rotation;
+  };
+  return { app, proxy: handle(app), rotate };
 });
 
 /** What the tutorial's VTL mapping template sends: flat fields, "" for a field the client left out. */
@@ -70,8 +88,12 @@ async function answerMappingTemplate(app: Hono<AppEnv>, event: MappingTemplateEv
   return { statusCode: res.status, headers: { 'Content-Type': 'application/json' }, body: text ? (JSON.parse(text) as unknown) : {} };
 }
 
+/** The stack's schedule sends this to make a new signing key. */
+const isRotation = (event: unknown) => typeof event === 'object' && event !== null && (event as { gatehouse?: unknown }).gatehouse === 'rotate-keys';
+
 export const handler = async (event: unknown, context: Context) => {
-  const { app, proxy } = await ready();
+  const { app, proxy, rotate } = await ready();
+  if (isRotation(event)) return rotate();
   if (isMappingTemplateEvent(event)) return answerMappingTemplate(app, event);
   return proxy(event as Parameters<typeof proxy>[0], context);
 };

@@ -3,11 +3,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { systemClock } from '../core/clock';
+import { KeyRefusedError } from '../core/key-vault';
+import { signingKeys } from '../core/signing-keys';
 import { StoreMisconfiguredError } from '../store/store';
 import { createHttpApp } from './build-app';
 import { nodeClientAddress } from './client-address';
 import { type Config, ConfigError, loadConfig } from './config';
 import { jsonLogger, logLevel } from './json-logger';
+import { type KeyVaultSetup, keyVaultFromEnv } from './key-vault-setup';
 import { nodeBodyReader } from './node-body';
 import { openStore } from './open-store';
 import type { ProcessEnv } from './process-env';
@@ -29,8 +32,10 @@ function packageRoot(from: string): string {
  */
 export async function runServer(env: ProcessEnv, onStopped: () => Promise<void> = async () => {}): Promise<void> {
   let config: Config;
+  let keys: KeyVaultSetup;
   try {
     config = loadConfig(env);
+    keys = keyVaultFromEnv(env, systemClock);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -53,7 +58,24 @@ export async function runServer(env: ProcessEnv, onStopped: () => Promise<void> 
     }
     process.stderr.write(`Gatehouse: the store (${label}) does not answer yet; /health answers 503 until it does\n`);
   }
-  const app = createHttpApp(config, store, logger, systemClock, {
+  if (keys.createdFile) {
+    process.stdout.write(
+      `Gatehouse made a new key-encryption key in ${keys.createdFile}: back it up with the store; without it the stored keys cannot be opened\n`,
+    );
+  }
+  try {
+    await signingKeys({ store, clock: systemClock, vault: keys.vault }).check();
+  } catch (error) {
+    // Secrets sealed under another key-encryption key: nothing could sign, so nothing starts.
+    if (error instanceof KeyRefusedError) {
+      process.stderr.write(`Gatehouse cannot open the stored keys with ${keys.label}: it is not the key they were sealed with\n`);
+      await store.close();
+      await onStopped();
+      process.exit(1);
+    }
+    // Unavailable store or key service: requests answer 503 until they are back.
+  }
+  const app = createHttpApp(config, store, logger, systemClock, keys.vault, {
     clientAddress: nodeClientAddress(config.trustProxy),
     readBody: nodeBodyReader,
     site: webAppRoutes(WEB_DIR),
@@ -61,7 +83,7 @@ export async function runServer(env: ProcessEnv, onStopped: () => Promise<void> 
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const shown = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
-    process.stdout.write(`Gatehouse listening on http://${shown}:${info.port} (store: ${label})\n`);
+    process.stdout.write(`Gatehouse listening on http://${shown}:${info.port} (store: ${label}; secrets sealed with ${keys.label})\n`);
   });
 
   let closing = false;

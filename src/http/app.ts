@@ -77,7 +77,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.onError((error, c) => {
     const known = classify(error);
     if (known) {
-      if (known.code === 'store_unavailable') logger.warn('store unavailable', { requestId: c.get('requestId'), error: String(error) });
+      if (known.code === 'store_unavailable' || known.code === 'key_service_unavailable') {
+        logger.warn(known.code.replace(/_/g, ' '), { requestId: c.get('requestId'), error: String(error) });
+      }
       if (known.code === 'store_misconfigured') reportMisconfiguration(String(error), c.get('requestId'));
       return sendError(c, known.code, known.message, known.field, known.retryAfter);
     }

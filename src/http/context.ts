@@ -1,6 +1,7 @@
 import type { Context, Hono } from 'hono';
 import type { AuthService, AuthSettings, Caller } from '../core/auth-service';
 import type { Clock } from '../core/clock';
+import type { KeyVault } from '../core/key-vault';
 import type { Logger } from '../core/logger';
 import type { PasswordCheck, PasswordHasher } from '../core/passwords';
 import type { SigningKeys } from '../core/signing-keys';
@@ -29,6 +30,8 @@ export interface AppDeps {
   readonly passwords: PasswordCheck;
   readonly clock: Clock;
   readonly keys: SigningKeys;
+  /** Seals the secrets the store keeps (TOTP secrets; the signing keys hold it themselves). */
+  readonly keyVault: KeyVault;
   readonly logger: Logger;
   readonly settings: HttpSettings;
 }

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { AuthError, type ErrorCode } from '../core/errors';
+import { KeyServiceUnavailableError } from '../core/key-vault';
 import { StoreMisconfiguredError, StoreUnavailableError } from '../store/store';
 
 type Status = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 429 | 500 | 503;
@@ -29,6 +30,7 @@ export const ERRORS: Record<ErrorCode, { status: Status; message: string }> = {
   method_not_allowed: { status: 405, message: 'Method not allowed' },
   store_unavailable: { status: 503, message: 'Service temporarily unavailable, try again' },
   store_misconfigured: { status: 503, message: 'Service unavailable: its store is not configured correctly' },
+  key_service_unavailable: { status: 503, message: 'Service temporarily unavailable: its key service does not answer, try again' },
   internal_error: { status: 500, message: 'Internal server error' },
 };
 
@@ -62,6 +64,7 @@ export function classify(error: unknown): { code: ErrorCode; message?: string; f
     };
   }
   if (error instanceof StoreMisconfiguredError) return { code: 'store_misconfigured' };
+  if (error instanceof KeyServiceUnavailableError) return { code: 'key_service_unavailable' };
   if (error instanceof StoreUnavailableError) return { code: 'store_unavailable' };
   return undefined;
 }

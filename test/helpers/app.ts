@@ -1,3 +1,4 @@
+import type { KeyVault } from '../../src/core/key-vault';
 import { type Logger, silentLogger } from '../../src/core/logger';
 import type { PasswordHasher } from '../../src/core/passwords';
 import { signingKeys } from '../../src/core/signing-keys';
@@ -5,6 +6,7 @@ import { THROTTLE_DEFAULTS } from '../../src/core/throttle';
 import { argon2Hasher } from '../../src/hashing/argon2-hasher';
 import { commonPasswords } from '../../src/hashing/common-passwords';
 import { createApp, type HttpSettings } from '../../src/http/app';
+import { localKeyVault } from '../../src/keys/local-key-vault';
 import type { Store } from '../../src/store/store';
 import { type TestClock, testClock } from './clock';
 import { checkConformance } from './conformance';
@@ -26,6 +28,9 @@ export const CLIENT_HEADER = 'x-test-client';
 
 export const hasher = argon2Hasher();
 
+/** A real local key-encryption key (AES-256-GCM), new for each test run. */
+export const testKeyVault = localKeyVault({ key: crypto.getRandomValues(new Uint8Array(32)) });
+
 export interface TestApp {
   readonly app: ReturnType<typeof createApp>;
   readonly store: Store;
@@ -40,7 +45,7 @@ export const PASSWORD = 'correct horse battery staple';
 
 export async function makeTestApp(
   store: Store | ((now: () => number) => Promise<Store> | Store),
-  options: { settings?: Partial<HttpSettings>; clock?: TestClock; logger?: Logger; hasher?: PasswordHasher } = {},
+  options: { settings?: Partial<HttpSettings>; clock?: TestClock; logger?: Logger; hasher?: PasswordHasher; keyVault?: KeyVault } = {},
 ): Promise<TestApp> {
   const clock = options.clock ?? testClock();
   const resolved = typeof store === 'function' ? await store(() => clock.now()) : store;
@@ -49,7 +54,8 @@ export async function makeTestApp(
     hasher: options.hasher ?? hasher,
     passwords: commonPasswords,
     clock,
-    keys: signingKeys({ store: resolved, clock }),
+    keys: signingKeys({ store: resolved, clock, vault: options.keyVault ?? testKeyVault }),
+    keyVault: options.keyVault ?? testKeyVault,
     logger: options.logger ?? silentLogger,
     settings: { ...defaultSettings, ...options.settings },
     clientAddress: (c) => c.req.header(CLIENT_HEADER) ?? '192.0.2.1',

@@ -14,6 +14,8 @@ export interface Invocation {
 }
 
 export interface BundleHost {
+  /** The environment it was started with (to start another like it). */
+  readonly env: Record<string, string>;
   invoke(fn: 'api' | 'authorizer', event: unknown): Promise<Invocation>;
   /** Everything the functions logged. */
   output(): string;
@@ -49,6 +51,7 @@ export function startBundleHost(env: Record<string, string>): BundleHost {
   });
   let next = 0;
   return {
+    env,
     invoke(fn, event) {
       const id = next++;
       return new Promise((resolve) => {

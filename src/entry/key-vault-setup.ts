@@ -1,0 +1,42 @@
+import { isAbsolute, join } from 'node:path';
+import type { Clock } from '../core/clock';
+import { cachedKeyVault } from '../core/data-key-cache';
+import type { KeyVault } from '../core/key-vault';
+import { createKmsClient } from '../keys/kms-client';
+import { kmsKeyVault } from '../keys/kms-key-vault';
+import { DEFAULT_KEK_FILE, KeyConfigError, loadLocalKek } from '../keys/local-kek';
+import { localKeyVault } from '../keys/local-key-vault';
+import { ConfigError } from './config';
+import type { ProcessEnv } from './process-env';
+
+export interface KeyVaultSetup {
+  readonly vault: KeyVault;
+  /** What seals the secrets, for the start-up line. */
+  readonly label: string;
+  /** Set when a key file was made just now: it must be backed up with the store. */
+  readonly createdFile?: string;
+}
+
+/**
+ * The key-encryption key of the configuration: AWS KMS when AUTH_KMS_KEY_ID names a key (the
+ * stack sets it on Lambda), else a local key — AUTH_KEY_ENCRYPTION_KEY, or the key file
+ * AUTH_KEY_FILE (default .data/key-encryption-key, relative to `root`), made on first start.
+ * Unwrapped data keys are kept five minutes per instance. Bad values are a ConfigError.
+ */
+export function keyVaultFromEnv(env: ProcessEnv, clock: Clock, root: string = process.cwd()): KeyVaultSetup {
+  const keyId = env.AUTH_KMS_KEY_ID?.trim();
+  if (keyId) {
+    const vault = kmsKeyVault({ client: createKmsClient({ ...(env.AWS_ENDPOINT_URL_KMS ? { endpoint: env.AWS_ENDPOINT_URL_KMS } : {}) }), keyId });
+    return { vault: cachedKeyVault(vault, { clock }), label: `AWS KMS key ${keyId}` };
+  }
+  const raw = env.AUTH_KEY_FILE?.trim() || DEFAULT_KEK_FILE;
+  const file = isAbsolute(raw) ? raw : join(root, raw);
+  try {
+    const kek = loadLocalKek({ env, file });
+    const label = kek.source === 'env' ? 'the key in AUTH_KEY_ENCRYPTION_KEY' : `the key file ${kek.file}`;
+    return { vault: cachedKeyVault(localKeyVault({ key: kek.key }), { clock }), label, ...(kek.created ? { createdFile: kek.file } : {}) };
+  } catch (error) {
+    if (error instanceof KeyConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
