@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPERATIONS } from '../src/http/openapi';
 import { launchChromium } from './helpers/browser';
 import { freePort, postJson, ROOT, type RunningServer, startServer } from './helpers/server';
 import { startStaticSite } from './helpers/static-site';
@@ -99,23 +98,6 @@ describe('the web app in Chromium, served by npm start', () => {
     // The logout came from the page's own origin and ended the cookie's own session: the cookie is gone.
     expect((await context.cookies()).map((cookie) => cookie.name)).not.toContain('gatehouse_token');
     expect([...problems, ...other.problems]).toEqual([]);
-  });
-
-  it('renders the API docs page at /docs from local assets, every operation listed', async () => {
-    const { page, problems } = await openPage(`${server.url}/docs`);
-    const requests: string[] = [];
-    page.on('request', (request) => requests.push(request.url()));
-    await page.reload();
-    await page.locator('body[data-ready="true"]').waitFor();
-    expect(await page.locator('details').count()).toBe(OPERATIONS.length);
-    expect(await page.locator('#title').textContent()).toBe('Gatehouse API 0.1.0');
-    await page.locator('#postLogin summary').click();
-    expect(await page.locator('#postLogin').textContent()).toContain('Wrong username or password');
-    expect(await page.locator('#postLogin summary .lock').count()).toBe(0);
-    expect(await page.locator('#getUserMyprofile summary').textContent()).toContain('(token required)');
-    expect(await page.locator('#postVerify summary').textContent()).toContain('(token in the body, a bearer header or the cookie)');
-    expect(requests.every((url) => url.startsWith(server.url))).toBe(true);
-    expect(problems).toEqual([]);
   });
 
   it('shows a wrong password as an error, in words', async () => {
