@@ -75,14 +75,17 @@ const fieldsOf = (form) =>
   [...form.querySelectorAll('input, textarea')].filter((node) => node instanceof HTMLInputElement || node instanceof HTMLTextAreaElement);
 
 /**
- * Clears the form's field errors, and clears each one again as soon as its field is edited.
+ * Clears the form's field errors (before it is sent again).
  * @param {HTMLFormElement} form
  */
 export function clearFormErrors(form) {
   for (const field of fieldsOf(form)) clearFieldError(field);
 }
 
-/** @param {HTMLFormElement} form */
+/**
+ * Clears a field's error as soon as the field is edited.
+ * @param {HTMLFormElement} form
+ */
 export function watchFormErrors(form) {
   for (const field of fieldsOf(form)) field.addEventListener('input', () => clearFieldError(field));
 }
