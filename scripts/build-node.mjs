@@ -35,12 +35,12 @@ export async function buildNode() {
   return out;
 }
 
-/** index.html and styles.css as they are, app.js bundled with the typed client it imports. */
+/** index.html, styles.css and the icon as they are; app.js bundled with its modules and the typed client. */
 export async function buildWeb() {
   const out = join(ROOT, 'dist', 'web');
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  for (const file of ['index.html', 'styles.css']) copyFileSync(join(ROOT, 'web', file), join(out, file));
+  for (const file of ['index.html', 'styles.css', 'favicon.svg']) copyFileSync(join(ROOT, 'web', file), join(out, file));
   await build({
     entryPoints: [join(ROOT, 'web', 'app.js')],
     outfile: join(out, 'app.js'),

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { createClient, GatehouseError, type LoggedIn, type Profile } from '../src/client/gatehouse-client';
+import { createClient, GatehouseError, type LoggedIn, type Profile, type SessionStatus } from '../src/client/gatehouse-client';
 import { THROTTLE_DEFAULTS } from '../src/core/throttle';
 import { sqliteStore } from '../src/store/sqlite';
 import { makeTestApp, PASSWORD } from './helpers/app';
@@ -18,12 +18,18 @@ describe('the typed client', () => {
       message: 'User registered successfully',
       user: { username: 'typed', name: 'Typed' },
     });
+    const weak = await client.register({ name: 'Weak', username: 'weak', password: 'short' }).catch((error: unknown) => error);
+    expect(weak).toMatchObject({ status: 400, code: 'weak_password', field: 'password' });
+    expect(await client.currentSession()).toEqual({ authenticated: false });
     const login = await client.login({ username: 'typed', password: PASSWORD });
     expectTypeOf(login).toEqualTypeOf<LoggedIn>();
     token = login.response.token;
     const profile = await client.profile();
     expectTypeOf(profile).toEqualTypeOf<Profile>();
     expect(profile.username).toBe('typed');
+    const current = await client.currentSession();
+    expectTypeOf(current).toEqualTypeOf<SessionStatus>();
+    expect(current).toEqual({ authenticated: true, user: profile });
     expect((await client.verify()).verified).toBe(true);
     expect((await client.postMessage({ text: 'typed hello' })).item.author).toBe('typed');
     expect((await client.messages()).messages.map((m) => m.text)).toEqual(['typed hello']);

@@ -1,9 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { answersOf, OPERATIONS } from '../src/http/openapi';
+import { ERRORS } from '../src/http/errors';
+import { UNAUTHORIZED_CODES } from '../src/http/openapi-guide';
+import { answersOf, OPERATIONS } from '../src/http/openapi-operations';
 import { gatewayPath, ROUTES } from '../src/http/routes';
 import { sqliteStore } from '../src/store/sqlite';
 import { ISSUER, makeTestApp } from './helpers/app';
+
+async function document(): Promise<any> {
+  const t = await makeTestApp(sqliteStore({ file: ':memory:' }));
+  return (await t.call('/openapi.json')).json();
+}
+
+/** A schema or answer as written, or what its `$ref` (`#/components/...`) points at. */
+function resolve(doc: any, node: any): any {
+  if (!node?.$ref) return node;
+  return (node.$ref as string)
+    .slice(2)
+    .split('/')
+    .reduce((at, key) => at?.[key], doc);
+}
 
 describe('the OpenAPI description', () => {
   it('describes every route the API serves, and nothing else', () => {
@@ -24,10 +40,92 @@ describe('the OpenAPI description', () => {
       expect(described.responses['4XX']).toBeDefined();
       const security = { required: [{ bearer: [] }, { cookie: [] }], optional: [{ bearer: [] }, { cookie: [] }, {}], public: [] }[op.auth ?? 'public'];
       expect(described.security, `${op.method} ${op.path}`).toEqual(security);
-      if (op.body) expect(described.requestBody.content['application/json'].schema.type).toBe('object');
+      if (op.body) expect(resolve(doc, described.requestBody.content['application/json'].schema).type).toBe('object');
       if (op.body) expect(described.requestBody.required).toBe(op.auth !== 'optional');
     }
-    expect(doc.paths['/sessions/{id}'].delete.parameters).toEqual([{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]);
+    expect(doc.paths['/sessions/{id}'].delete.parameters).toEqual([
+      { name: 'id', in: 'path', required: true, schema: { type: 'string' }, example: 'NRgvDHZWbaSX8KVuhNfJAQ' },
+    ]);
+  });
+
+  it('describes each shape once, in components, and refers to it everywhere else', async () => {
+    const doc = await document();
+    const refs = new Set<string>();
+    const walk = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(walk);
+      else if (value && typeof value === 'object') {
+        for (const [key, inner] of Object.entries(value)) {
+          if (key === '$ref') refs.add(inner as string);
+          else walk(inner);
+        }
+      }
+    };
+    walk(doc);
+    // Every reference leads somewhere, and every component is used.
+    for (const ref of refs) expect(resolve(doc, { $ref: ref }), ref).toBeDefined();
+    const components = [
+      ...Object.keys(doc.components.schemas).map((name) => `#/components/schemas/${name}`),
+      ...Object.keys(doc.components.responses).map((name) => `#/components/responses/${name}`),
+    ];
+    expect(components.filter((ref) => !refs.has(ref))).toEqual([]);
+    // No operation spells a schema out: answers and bodies are references.
+    for (const [path, operations] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+      for (const [method, op] of Object.entries(operations)) {
+        expect(op.responses['4XX'], `${method} ${path}`).toEqual({ $ref: '#/components/responses/Refused' });
+        expect(op.responses['5XX'], `${method} ${path}`).toEqual({ $ref: '#/components/responses/ServerError' });
+        for (const answer of Object.values(op.responses as Record<string, any>)) {
+          if (!answer.$ref) expect(Object.keys(answer.content['application/json'].schema)).toEqual(['$ref']);
+        }
+        if (op.requestBody) expect(Object.keys(op.requestBody.content['application/json'].schema)).toEqual(['$ref']);
+      }
+    }
+    expect(doc.paths['/login'].post.responses['401'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
+    expect(doc.paths['/messages'].post.responses['401']).toEqual({ $ref: '#/components/responses/Unauthenticated' });
+    // The token pair is one schema that both token answers are made of.
+    for (const name of ['LoggedIn', 'Refreshed']) expect(doc.components.schemas[name].allOf).toEqual([{ $ref: '#/components/schemas/TokenPair' }]);
+    expect(Object.keys(doc.components.schemas.TokenPair.properties)).toEqual(['tokenType', 'expiresIn', 'refreshToken']);
+  });
+
+  it('opens with how to authenticate, and explains every 401 code the API can answer', async () => {
+    const { info } = await document();
+    const description: string = info.description;
+    expect(description).toContain('## How to authenticate');
+    expect(description).toContain('`Authorization: Bearer <token>`');
+    expect(description).toContain('HttpOnly cookie `gatehouse_token`');
+    expect(description).toContain('`POST /token/refresh`');
+    const unauthorized = Object.entries(ERRORS).filter(([, entry]) => entry.status === 401);
+    expect(unauthorized.length).toBeGreaterThan(5);
+    for (const [code] of unauthorized) {
+      expect(UNAUTHORIZED_CODES[code], `${code} has a meaning in openapi-guide.ts`).toBeDefined();
+      expect(description).toContain(`- \`${code}\`: ${UNAUTHORIZED_CODES[code]}`);
+    }
+  });
+
+  it('gives each operation a curl command with its method, URL, headers and example body', async () => {
+    const doc = await document();
+    const curl = (path: string, method: string) => {
+      const samples = doc.paths[path][method]['x-codeSamples'];
+      expect(samples).toHaveLength(1);
+      return samples[0].source as string;
+    };
+    expect(curl('/login', 'post')).toBe(
+      "curl -X POST 'http://localhost:3000/login' \\\n" +
+        "  -H 'Content-Type: application/json' \\\n" +
+        `  -d '{"username":"arindam369","password":"a long and unusual passphrase"}'`,
+    );
+    expect(curl('/user/myprofile', 'get')).toBe(`curl 'http://localhost:3000/user/myprofile' \\\n  -H "Authorization: Bearer $TOKEN"`);
+    expect(curl('/sessions/{id}', 'delete')).toBe(
+      `curl -X DELETE 'http://localhost:3000/sessions/NRgvDHZWbaSX8KVuhNfJAQ' \\\n  -H "Authorization: Bearer $TOKEN"`,
+    );
+    expect(curl('/logout/all', 'post')).toBe(`curl -X POST 'http://localhost:3000/logout/all' \\\n  -H "Authorization: Bearer $TOKEN"`);
+    expect(curl('/messages', 'get')).toBe(`curl 'http://localhost:3000/messages'`);
+  });
+
+  it('answers who is logged in without a token: GET /session says nobody, with 200', async () => {
+    const t = await makeTestApp(sqliteStore({ file: ':memory:' }));
+    const res = await t.call('/session');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ authenticated: false });
   });
 
   it('says truly who must bring a token: public routes never ask, protected ones refuse a request without one', async () => {

@@ -1,16 +1,16 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPERATIONS } from '../src/http/openapi';
+import { WEB_CSP } from '../src/entry/web-site';
 import { launchChromium } from './helpers/browser';
 import { freePort, postJson, ROOT, type RunningServer, startServer } from './helpers/server';
 import { startStaticSite } from './helpers/static-site';
+import { logIn, messageTexts, openPage, postMessage, ready, signUp } from './helpers/web-page';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-web-'));
 const SCREENSHOT = join(ROOT, 'test-results', 'web-logged-in.png');
-const PHONE = { width: 390, height: 844 };
 
 let browser: Browser;
 const contexts: BrowserContext[] = [];
@@ -22,43 +22,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A page in a fresh browser profile; script errors and CSP violations fail the test. */
-async function openPage(url: string): Promise<{ page: Page; context: BrowserContext; problems: string[] }> {
-  const context = await browser.newContext({ viewport: PHONE });
-  contexts.push(context);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => {
-    // A refused request logs its status in the console; anything else at error level is a fault.
-    if (message.type() === 'error' && !/status of 40\d/.test(message.text())) problems.push(message.text());
-  });
-  await page.goto(url);
-  await page.locator('body[data-ready="true"]').waitFor();
-  return { page, context, problems };
-}
-
-async function signUp(page: Page, name: string, username: string, password: string) {
-  await page.getByLabel('Name', { exact: true }).fill(name);
-  await page.getByLabel('Username', { exact: true }).fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await expect.poll(() => page.getByText('Logged in as').isVisible()).toBe(true);
-}
-
-async function logIn(page: Page, username: string, password: string) {
-  await page.getByLabel('Username', { exact: true }).fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-}
-
-async function postMessage(page: Page, text: string) {
-  await page.getByLabel('Message', { exact: true }).fill(text);
-  await page.getByRole('button', { name: 'Post' }).click();
-}
-
-const messageTexts = (page: Page) => page.locator('#messages .text').allTextContents();
-
 describe('the web app in Chromium, served by npm start', () => {
   let server: RunningServer;
   beforeAll(async () => {
@@ -69,7 +32,7 @@ describe('the web app in Chromium, served by npm start', () => {
   });
 
   it('signs up, posts, shows the post to a second person, keeps the person logged in on reload, and logs out', async () => {
-    const { page, context, problems } = await openPage(server.url);
+    const { page, context, ...seen } = await openPage(browser, server.url, contexts);
     expect(await page.getByRole('button', { name: 'Post' }).isVisible()).toBe(false);
     await signUp(page, 'Ada Lovelace', 'ada', 'analytical engine notes');
     await expect.poll(() => page.locator('#who').textContent()).toContain('Ada Lovelace');
@@ -83,82 +46,68 @@ describe('the web app in Chromium, served by npm start', () => {
     mkdirSync(join(ROOT, 'test-results'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
-    const other = await openPage(server.url);
+    const other = await openPage(browser, server.url, contexts);
     await expect.poll(() => messageTexts(other.page)).toEqual(['A second note, <b>not bold</b>', 'Hello from Ada']);
     expect(await other.page.getByRole('button', { name: 'Post' }).isVisible()).toBe(false);
-    expect(await other.page.getByRole('button', { name: 'Log in' }).isVisible()).toBe(true);
+    expect(await other.page.getByRole('button', { name: 'Log in', exact: true }).isVisible()).toBe(true);
 
     await page.reload();
-    await page.locator('body[data-ready="true"]').waitFor();
+    await ready(page);
     expect(await page.getByRole('button', { name: 'Post' }).isVisible()).toBe(true);
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Post' }).isVisible()).toBe(false);
     expect(await page.getByRole('status').textContent()).toBe('You are logged out.');
-    expect(await page.getByRole('button', { name: 'Log in' }).isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Log in', exact: true }).isVisible()).toBe(true);
     // The logout came from the page's own origin and ended the cookie's own session: the cookie is gone.
     expect((await context.cookies()).map((cookie) => cookie.name)).not.toContain('gatehouse_token');
-    expect([...problems, ...other.problems]).toEqual([]);
+    for (const { errors, console, failures } of [seen, other]) expect({ errors, console, failures }).toEqual({ errors: [], console: [], failures: [] });
   });
 
-  it('renders the API docs page at /docs from local assets, every operation listed', async () => {
-    const { page, problems } = await openPage(`${server.url}/docs`);
-    const requests: string[] = [];
-    page.on('request', (request) => requests.push(request.url()));
+  it('loads with an empty console and no failed request, logged out and logged in, its icon included', async () => {
+    const { page, responses, ...seen } = await openPage(browser, server.url, contexts);
+    expect({ errors: seen.errors, console: seen.console, failures: seen.failures }).toEqual({ errors: [], console: [], failures: [] });
+    // Nobody logged in, learned from a 200 rather than a refused /user/myprofile.
+    const loaded = [
+      '200 GET /',
+      '200 GET /styles.css',
+      '200 GET /app.js',
+      '200 GET /config.json',
+      '200 GET /favicon.svg',
+      '200 GET /session',
+      '200 GET /messages',
+    ];
+    expect([...responses].sort()).toEqual([...loaded].sort());
+
+    await logIn(page, 'ada', 'analytical engine notes');
+    await expect.poll(() => page.getByText('Logged in as').isVisible()).toBe(true);
+    const before = responses.length;
     await page.reload();
-    await page.locator('body[data-ready="true"]').waitFor();
-    expect(await page.locator('details').count()).toBe(OPERATIONS.length);
-    expect(await page.locator('#title').textContent()).toBe('Gatehouse API 0.1.0');
-    await page.locator('#postLogin summary').click();
-    expect(await page.locator('#postLogin').textContent()).toContain('Wrong username or password');
-    expect(await page.locator('#postLogin summary .lock').count()).toBe(0);
-    expect(await page.locator('#getUserMyprofile summary').textContent()).toContain('(token required)');
-    expect(await page.locator('#postVerify summary').textContent()).toContain('(token in the body, a bearer header or the cookie)');
-    expect(requests.every((url) => url.startsWith(server.url))).toBe(true);
-    expect(problems).toEqual([]);
+    await ready(page);
+    expect(await page.getByRole('button', { name: 'Post' }).isVisible()).toBe(true);
+    expect(responses.slice(before).sort()).toEqual([...loaded].sort());
+    expect({ errors: seen.errors, console: seen.console, failures: seen.failures }).toEqual({ errors: [], console: [], failures: [] });
+
+    // The icon itself: an SVG, under the web app's own headers.
+    const icon = await fetch(`${server.url}/favicon.svg`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+    expect(icon.headers.get('content-security-policy')).toBe(WEB_CSP);
+    expect(icon.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await icon.text()).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<\/svg>\s*$/);
+    expect(await page.locator('link[rel="icon"]').getAttribute('href')).toBe('favicon.svg');
   });
 
   it('shows a wrong password as an error, in words', async () => {
-    const { page } = await openPage(server.url);
+    const { page } = await openPage(browser, server.url, contexts);
     await logIn(page, 'ada', 'not the right passphrase');
     await expect.poll(() => page.getByRole('alert').textContent()).toBe('Wrong username or password.');
     expect(await page.getByRole('button', { name: 'Post' }).isVisible()).toBe(false);
+    await page.screenshot({ path: join(ROOT, 'test-results', 'web-login-error.png'), fullPage: true });
   });
 
-  it('shows a refused sign-up (a weak password, a taken name) in words', async () => {
-    const { page } = await openPage(server.url);
-    await page.getByLabel('Name', { exact: true }).fill('Bob');
-    await page.getByLabel('Username', { exact: true }).fill('bob');
-    await page.getByLabel('Password', { exact: true }).fill('short');
-    await page.getByRole('button', { name: 'Sign up' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Password must be at least 8 characters.');
-    await page.getByLabel('Username', { exact: true }).fill('ada');
-    await page.getByLabel('Password', { exact: true }).fill('some other long passphrase');
-    await page.getByRole('button', { name: 'Sign up' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toBe('That username is taken. Choose another, or log in.');
-  });
-
-  it('refuses a post visibly once the session was ended in another tab', async () => {
-    const { page, context } = await openPage(server.url);
-    await logIn(page, 'ada', 'analytical engine notes');
-    await expect.poll(() => page.getByRole('button', { name: 'Post' }).isVisible()).toBe(true);
-
-    const tab = await context.newPage();
-    await tab.goto(server.url);
-    await tab.locator('body[data-ready="true"]').waitFor();
-    await tab.getByRole('button', { name: 'Log out' }).click();
-    await expect.poll(() => tab.getByRole('button', { name: 'Log in' }).isVisible()).toBe(true);
-
-    const before = await messageTexts(page);
-    await postMessage(page, 'Posted after logout?');
-    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Your session has ended (you were logged out). Log in again to post.');
-    expect(await page.getByRole('button', { name: 'Post' }).isVisible()).toBe(false);
-    const after = await (await fetch(`${server.url}/messages`)).json();
-    expect(after.messages.map((m: { text: string }) => m.text)).toEqual(before);
-  });
-
-  it('refuses a post visibly once the session was ended from another device', async () => {
-    const { page, context } = await openPage(server.url);
+  it('refuses a post once the session was ended from another device, keeps the draft for its writer and for nobody else', async () => {
+    const { page, context } = await openPage(browser, server.url, contexts);
     await logIn(page, 'ada', 'analytical engine notes');
     await expect.poll(() => page.getByRole('button', { name: 'Post' }).isVisible()).toBe(true);
     const token = (await context.cookies()).find((cookie) => cookie.name === 'gatehouse_token')!.value;
@@ -166,6 +115,13 @@ describe('the web app in Chromium, served by npm start', () => {
 
     await postMessage(page, 'Still here?');
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('Your session has ended');
+    expect(await page.getByRole('tabpanel', { name: 'Log in' }).getByLabel('Username').inputValue()).toBe('ada');
+
+    // Someone else logs in on this tab: Ada's draft is not theirs to see.
+    expect((await postJson(`${server.url}/register`, { name: 'Charles Babbage', username: 'charles', password: 'difference engine two' })).status).toBe(201);
+    await logIn(page, 'charles', 'difference engine two');
+    await expect.poll(() => page.locator('#who').textContent()).toContain('Charles Babbage');
+    expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('');
   });
 });
 
@@ -184,7 +140,7 @@ describe('the web app served from another origin (as from S3/CloudFront)', () =>
   });
 
   it('signs up, posts, stays logged in on reload and logs out, with CORS and a bearer token', async () => {
-    const { page, problems } = await openPage(site.url);
+    const { page, errors, console, failures } = await openPage(browser, site.url, contexts);
     const sent: string[] = [];
     page.on('request', (request) => {
       if (request.url().startsWith(api.url))
@@ -201,9 +157,10 @@ describe('the web app served from another origin (as from S3/CloudFront)', () =>
     expect(sent).toContain('POST /messages bearer');
 
     await page.reload();
-    await page.locator('body[data-ready="true"]').waitFor();
+    await ready(page);
     expect(await page.getByRole('button', { name: 'Post' }).isVisible()).toBe(true);
     await expect.poll(() => page.locator('#who').textContent()).toContain('Grace Hopper');
+    expect(sent).toContain('GET /session bearer');
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Post' }).isVisible()).toBe(false);
@@ -211,6 +168,11 @@ describe('the web app served from another origin (as from S3/CloudFront)', () =>
       await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('gatehouse.token')),
     ).toBeNull();
     expect((await postJson(`${api.url}/verify`, { token })).status).toBe(401);
-    expect(problems).toEqual([]);
+    // Logged out, a reload asks the API nothing about who is logged in: there is no token to ask with.
+    sent.length = 0;
+    await page.reload();
+    await ready(page);
+    expect(sent).toEqual(['GET /messages -']);
+    expect({ errors, console, failures }).toEqual({ errors: [], console: [], failures: [] });
   });
 });

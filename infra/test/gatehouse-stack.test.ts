@@ -192,7 +192,7 @@ describe('the CDK stack', () => {
     expect(deployments[0].DistributionPaths).toEqual(['/*']);
     const webAssets = readdirSync(outdir).filter((name) => existsSync(join(outdir, name, 'index.html')));
     expect(webAssets).toHaveLength(1);
-    for (const file of ['index.html', 'app.js', 'styles.css']) expect(existsSync(join(outdir, webAssets[0]!, file))).toBe(true);
+    for (const file of ['index.html', 'app.js', 'styles.css', 'favicon.svg']) expect(existsSync(join(outdir, webAssets[0]!, file))).toBe(true);
   });
 
   it('outputs the API URL, the web app URL and the JWKS URL', () => {

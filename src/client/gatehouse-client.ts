@@ -18,6 +18,7 @@ export type LoggedIn = z.output<typeof res.loggedIn>;
 export type Refreshed = z.output<typeof res.refreshed>;
 export type Verified = z.output<typeof res.verified>;
 export type Profile = z.output<typeof res.profile>;
+export type SessionStatus = z.output<typeof res.sessionStatus>;
 export type SessionList = z.output<typeof res.sessionList>;
 export type MessageList = z.output<typeof res.messageList>;
 export type MessagePosted = z.output<typeof res.messagePosted>;
@@ -25,7 +26,10 @@ export type Ended = z.output<typeof res.ended>;
 export type Done = z.output<typeof res.done>;
 export type ErrorBody = z.output<typeof res.errorResponse>;
 
-/** Any answer other than success: the status, the stable `code`, the message, and Retry-After on 429. */
+/**
+ * Any answer other than success: the status, the stable `code`, the message, Retry-After on 429,
+ * and the request field it is about (`username`, `password`, `text`…) when it is about one.
+ */
 export class GatehouseError extends Error {
   override readonly name = 'GatehouseError';
   constructor(
@@ -33,6 +37,7 @@ export class GatehouseError extends Error {
     readonly code: string,
     message: string,
     readonly retryAfter?: number,
+    readonly field?: string,
   ) {
     super(message);
   }
@@ -76,6 +81,7 @@ export function createClient(options: ClientOptions = {}) {
         typeof data.code === 'string' ? data.code : 'http_error',
         typeof data.message === 'string' ? data.message : `HTTP ${response.status}`,
         Number.isFinite(retry) && retry > 0 ? retry : undefined,
+        typeof data.field === 'string' ? data.field : undefined,
       );
     }
     return data as T;
@@ -87,6 +93,8 @@ export function createClient(options: ClientOptions = {}) {
     verify: (body: TokenRequest = {}) => call<Verified>('POST', '/verify', body),
     logout: (body: TokenRequest = {}) => call<Done>('POST', '/logout', body),
     profile: () => call<Profile>('GET', '/user/myprofile'),
+    /** Who is logged in: `{authenticated: false}` rather than a 401 when nobody is. */
+    currentSession: () => call<SessionStatus>('GET', '/session'),
     refresh: (refreshToken: string) => call<Refreshed>('POST', '/token/refresh', { refreshToken }),
     logoutAll: () => call<Ended>('POST', '/logout/all'),
     changePassword: (body: PasswordRequest) => call<Ended>('POST', '/password', body),

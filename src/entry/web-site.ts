@@ -8,6 +8,7 @@ const FILES = [
   { path: '/index.html', file: 'index.html', type: 'text/html; charset=utf-8' },
   { path: '/app.js', file: 'app.js', type: 'text/javascript; charset=utf-8' },
   { path: '/styles.css', file: 'styles.css', type: 'text/css; charset=utf-8' },
+  { path: '/favicon.svg', file: 'favicon.svg', type: 'image/svg+xml' },
 ];
 
 /** The web app's pages may run their own script and style and talk to this origin; nothing else. */
@@ -16,7 +17,7 @@ export const WEB_CSP =
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /**
- * The web app's routes, served in front of the API: its three files (read once) and a config.json
+ * The web app's routes, served in front of the API: its files (read once) and a config.json
  * that tells the app the API is this same origin.
  */
 export function webAppRoutes(webDir: string): (site: Hono<AppEnv>) => void {

@@ -1,248 +1,8 @@
-import * as z from 'zod/mini';
-import * as res from './responses';
+import { curlCommand, guide } from './openapi-guide';
+import { type Answer, answersOf, OPERATIONS, type Operation } from './openapi-operations';
+import { componentSchemas, refOf } from './openapi-schemas';
 import { gatewayPath } from './routes';
-import { loginBody, messageBody, passwordBody, refreshBody, registerBody, tokenBody } from './schemas';
 import { cookieSettings } from './token-sources';
-
-type Schema = z.ZodMiniType;
-
-interface Answer {
-  readonly description: string;
-  readonly schema: Schema;
-  readonly example?: unknown;
-}
-
-export interface Operation {
-  readonly method: 'GET' | 'POST' | 'DELETE';
-  readonly path: string;
-  readonly summary: string;
-  readonly tag: 'Accounts' | 'Tokens' | 'Sessions' | 'Messages' | 'Service';
-  /**
-   * `required`: a bearer token or the session cookie. `optional`: the token may come in the body
-   * instead, so neither is needed and the body may be left out. Absent: public.
-   */
-  readonly auth?: 'required' | 'optional';
-  readonly body?: { readonly schema: Schema; readonly example: unknown };
-  readonly responses: Readonly<Record<string, Answer>>;
-}
-
-const TOKEN = 'eyJhbGciOiJSUzI1NiIsImtpZCI6IjBtd3E4MWxqMiIsInR5cCI6IkpXVCJ9.eyJzaWQiOiJOUmd2REhaV2JhU1g4S1Z1aE5mSkFRIn0.c2lnbmF0dXJl';
-const REFRESH = 'YXJpbmRhbTM2OQ.NRgvDHZWbaSX8KVuhNfJAQ.OghQunQHJoO5ivHLzqyeALOS0HYhKW6Lq2WxLbcOEIg';
-const USER = { username: 'arindam369', name: 'Arindam Halder' };
-const PAIR = { tokenType: 'Bearer', expiresIn: 3600, refreshToken: REFRESH };
-const error = (description: string, message: string, code: string): Answer => ({ description, schema: res.errorResponse, example: { message, code } });
-const unauthenticated = error('No valid token, or its session has ended', 'User is not authenticated', 'session_revoked');
-const MESSAGE = { id: 'Qm9hcmQxMjM0NTY', author: 'arindam369', text: 'Hello, board!', createdAt: '2026-11-21T10:00:00.000Z' };
-
-/** Every operation, described once: the document below and the tests both read it. */
-export const OPERATIONS: readonly Operation[] = [
-  {
-    method: 'POST',
-    path: '/register',
-    tag: 'Accounts',
-    summary: 'Create an account',
-    body: { schema: registerBody, example: { name: 'Arindam Halder', username: 'arindam369', password: 'a long and unusual passphrase' } },
-    responses: {
-      201: { description: 'Created', schema: res.registered, example: { message: 'User registered successfully', user: USER } },
-      400: error('A field is missing or invalid; `field` names it', 'password must be at least 8 characters', 'weak_password'),
-      409: error('The username (or email) is taken', 'User already exists', 'user_exists'),
-      429: error('Too many registrations from this client', 'Too many attempts; try again in 600 seconds', 'rate_limited'),
-    },
-  },
-  {
-    method: 'POST',
-    path: '/login',
-    tag: 'Accounts',
-    summary: 'Log in: an access token, a refresh token and the session cookie',
-    body: { schema: loginBody, example: { username: 'arindam369', password: 'a long and unusual passphrase' } },
-    responses: {
-      200: {
-        description: 'Logged in',
-        schema: res.loggedIn,
-        example: { message: 'User logged in successfully', response: { ...USER, token: TOKEN }, ...PAIR },
-      },
-      401: error('Unknown user, wrong password or locked account: always the same answer', 'Wrong username or password', 'invalid_credentials'),
-      429: error('Too many failures for this account from this client, or too many attempts', 'Too many attempts; try again in 30 seconds', 'rate_limited'),
-    },
-  },
-  {
-    method: 'POST',
-    path: '/verify',
-    tag: 'Tokens',
-    summary: 'Check a token (body, bearer or cookie) and its session',
-    auth: 'optional',
-    body: { schema: tokenBody, example: { username: 'arindam369', token: TOKEN } },
-    responses: {
-      200: { description: 'Valid', schema: res.verified, example: { verified: true, message: 'success', username: 'arindam369', token: TOKEN } },
-      401: {
-        ...error('Invalid, expired, or its session has ended', 'User is not authenticated', 'session_revoked'),
-        example: { verified: false, message: 'User is not authenticated', code: 'session_revoked' },
-      },
-    },
-  },
-  {
-    method: 'POST',
-    path: '/logout',
-    tag: 'Tokens',
-    summary: "End the token's session (body, bearer or cookie) and clear the cookie",
-    auth: 'optional',
-    body: { schema: tokenBody, example: { username: 'arindam369', token: TOKEN } },
-    responses: {
-      200: { description: 'Logged out', schema: res.done, example: { message: 'Logged out successfully' } },
-      401: error('Not a valid token', 'User is not authenticated', 'not_authenticated'),
-    },
-  },
-  {
-    method: 'GET',
-    path: '/user/myprofile',
-    tag: 'Accounts',
-    summary: "The caller's profile",
-    auth: 'required',
-    responses: { 200: { description: 'The profile', schema: res.profile, example: { ...USER, createdAt: '2026-11-21T09:44:36.803Z' } }, 401: unauthenticated },
-  },
-  {
-    method: 'POST',
-    path: '/token/refresh',
-    tag: 'Tokens',
-    summary: 'Rotate a refresh token: a new access and refresh token',
-    body: { schema: refreshBody, example: { refreshToken: REFRESH } },
-    responses: {
-      200: {
-        description: 'Rotated (a retry within the grace period gets the same pair)',
-        schema: res.refreshed,
-        example: { message: 'Token refreshed', response: { username: 'arindam369', token: TOKEN }, ...PAIR },
-      },
-      401: error(
-        'Unknown, expired, or already used (which ends the session)',
-        'Refresh token already used; the session has been ended',
-        'refresh_token_reused',
-      ),
-    },
-  },
-  {
-    method: 'POST',
-    path: '/logout/all',
-    tag: 'Sessions',
-    summary: 'End every session of the caller',
-    auth: 'required',
-    responses: { 200: { description: 'Ended', schema: res.ended, example: { message: 'Logged out of every session', ended: 3 } }, 401: unauthenticated },
-  },
-  {
-    method: 'POST',
-    path: '/password',
-    tag: 'Accounts',
-    summary: 'Change the password; every other session ends',
-    auth: 'required',
-    body: { schema: passwordBody, example: { currentPassword: 'a long and unusual passphrase', newPassword: 'an even longer new passphrase' } },
-    responses: {
-      200: { description: 'Changed', schema: res.ended, example: { message: 'Password changed; every other session has been ended', ended: 2 } },
-      401: unauthenticated,
-      403: error('The current password is wrong', 'Current password is wrong', 'wrong_password'),
-    },
-  },
-  {
-    method: 'GET',
-    path: '/sessions',
-    tag: 'Sessions',
-    summary: "The caller's sessions",
-    auth: 'required',
-    responses: {
-      200: {
-        description: 'Sessions',
-        schema: res.sessionList,
-        example: {
-          sessions: [
-            {
-              id: 'NRgvDHZWbaSX8KVuhNfJAQ',
-              createdAt: '2026-11-21T09:44:36.803Z',
-              lastUsedAt: '2026-11-21T09:44:36.803Z',
-              userAgent: 'curl/8.5.0',
-              current: true,
-            },
-          ],
-        },
-      },
-      401: unauthenticated,
-    },
-  },
-  {
-    method: 'DELETE',
-    path: '/sessions/:id',
-    tag: 'Sessions',
-    summary: "End one of the caller's sessions",
-    auth: 'required',
-    responses: {
-      200: { description: 'Ended', schema: res.done, example: { message: 'Session ended' } },
-      401: unauthenticated,
-      404: error('No such session of the caller', 'Session not found', 'not_found'),
-    },
-  },
-  {
-    method: 'GET',
-    path: '/messages',
-    tag: 'Messages',
-    summary: 'The 20 latest messages, newest first',
-    responses: { 200: { description: 'Messages', schema: res.messageList, example: { messages: [MESSAGE] } } },
-  },
-  {
-    method: 'POST',
-    path: '/messages',
-    tag: 'Messages',
-    summary: "Post a message as the token's user",
-    auth: 'required',
-    body: { schema: messageBody, example: { text: 'Hello, board!' } },
-    responses: { 201: { description: 'Posted', schema: res.messagePosted, example: { message: 'Message posted', item: MESSAGE } }, 401: unauthenticated },
-  },
-  {
-    method: 'GET',
-    path: '/health',
-    tag: 'Service',
-    summary: 'Whether the store answers',
-    responses: {
-      200: { description: 'Up', schema: res.health, example: { status: 'ok' } },
-      503: {
-        description: 'The store does not answer',
-        schema: res.healthDown,
-        example: { status: 'unavailable', message: 'Service temporarily unavailable, try again', code: 'store_unavailable' },
-      },
-    },
-  },
-  {
-    method: 'GET',
-    path: '/.well-known/jwks.json',
-    tag: 'Service',
-    summary: 'Public keys of the access tokens (RS256)',
-    responses: {
-      200: {
-        description: 'JSON Web Key Set',
-        schema: res.jwks,
-        example: { keys: [{ kty: 'RSA', kid: '0mwq81lj2epZZEiXC', alg: 'RS256', use: 'sig', n: 'sXch…', e: 'AQAB' }] },
-      },
-    },
-  },
-  {
-    method: 'GET',
-    path: '/.well-known/openid-configuration',
-    tag: 'Service',
-    summary: 'Discovery: issuer and JWKS location',
-    responses: { 200: { description: 'Discovery document', schema: res.discovery } },
-  },
-];
-
-/** Answers every operation may give besides its own: the shared error shape. */
-const COMMON: Readonly<Record<string, Answer>> = {
-  '4XX': { description: 'Refused: `{message, code}` (400 invalid input, 413 over 16 KiB, 429 too many attempts…)', schema: res.errorResponse },
-  '5XX': { description: 'The store does not answer (503 store_unavailable) or an internal error', schema: res.errorResponse },
-};
-
-export function answersOf(operation: Operation): Readonly<Record<string, Answer>> {
-  return { ...COMMON, ...operation.responses };
-}
-
-const json = (schema: Schema, io: 'input' | 'output') => {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
-  return rest;
-};
 
 /** Who may call: `{}` is OpenAPI's "no credentials", for a token that comes in the body. */
 const SECURITY = {
@@ -251,49 +11,56 @@ const SECURITY = {
   optional: [{ bearer: [] }, { cookie: [] }, {}],
 } as const;
 
+const operationId = (op: Operation) =>
+  `${op.method.toLowerCase()}${op.path.replace(/[^a-z]+(.)?/gi, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`;
+
+const content = (answer: Answer) => ({
+  'application/json': { schema: refOf(answer.schema), ...(answer.example === undefined ? {} : { example: answer.example }) },
+});
+
+/** An answer as the document gives it: a `$ref` to the shared one, or written out with a `$ref` to its schema. */
+const response = (answer: Answer) =>
+  answer.component ? { $ref: `#/components/responses/${answer.component}` } : { description: answer.description, content: content(answer) };
+
+function describe(op: Operation, issuer: string): Record<string, unknown> {
+  const params = Object.entries(op.params ?? {});
+  return {
+    tags: [op.tag],
+    summary: op.summary,
+    operationId: operationId(op),
+    ...(params.length ? { parameters: params.map(([name, example]) => ({ name, in: 'path', required: true, schema: { type: 'string' }, example })) } : {}),
+    security: SECURITY[op.auth ?? 'public'],
+    ...(op.body
+      ? { requestBody: { required: op.auth !== 'optional', content: { 'application/json': { schema: refOf(op.body.schema), example: op.body.example } } } }
+      : {}),
+    responses: Object.fromEntries(Object.entries(answersOf(op)).map(([status, answer]) => [status, response(answer)])),
+    'x-codeSamples': [{ lang: 'Shell', label: 'curl', source: curlCommand(issuer, op) }],
+  };
+}
+
 /** The OpenAPI 3.1 description of the API, generated from the same schemas that validate requests. */
 export function openApiDocument(issuer: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
+  const shared: Record<string, unknown> = {};
   for (const op of OPERATIONS) {
     const path = gatewayPath(op.path);
     paths[path] ??= {};
-    paths[path][op.method.toLowerCase()] = {
-      tags: [op.tag],
-      summary: op.summary,
-      operationId: `${op.method.toLowerCase()}${op.path.replace(/[^a-z]+(.)?/gi, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
-      ...(op.path.includes(':id') ? { parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }] } : {}),
-      security: SECURITY[op.auth ?? 'public'],
-      ...(op.body
-        ? {
-            requestBody: {
-              required: op.auth !== 'optional',
-              content: { 'application/json': { schema: json(op.body.schema, 'input'), example: op.body.example } },
-            },
-          }
-        : {}),
-      responses: Object.fromEntries(
-        Object.entries(answersOf(op)).map(([status, answer]) => [
-          status,
-          {
-            description: answer.description,
-            content: { 'application/json': { schema: json(answer.schema, 'output'), ...(answer.example === undefined ? {} : { example: answer.example }) } },
-          },
-        ]),
-      ),
-    };
+    paths[path][op.method.toLowerCase()] = describe(op, issuer);
+    for (const answer of Object.values(answersOf(op))) {
+      if (answer.component) shared[answer.component] ??= { description: answer.description, content: content(answer) };
+    }
   }
+  const cookie = cookieSettings(issuer).name;
   return {
     openapi: '3.1.0',
-    info: {
-      title: 'Gatehouse',
-      version: '0.1.0',
-      description: 'Username/password authentication: register, log in, verify, log out, refresh, sessions, and the message board.',
-    },
+    info: { title: 'Gatehouse', version: '0.1.0', description: guide(cookie) },
     servers: [{ url: issuer }],
     components: {
+      schemas: componentSchemas(),
+      responses: shared,
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The access token from /login or /token/refresh' },
-        cookie: { type: 'apiKey', in: 'cookie', name: cookieSettings(issuer).name, description: 'The HttpOnly session cookie /login sets' },
+        cookie: { type: 'apiKey', in: 'cookie', name: cookie, description: 'The HttpOnly session cookie /login sets' },
       },
     },
     paths,

@@ -48,3 +48,15 @@ export async function requireUser(c: Context, context: RouteContext): Promise<Au
   if (!result.ok) throw new AuthError(result.code === 'username_mismatch' ? 'invalid_token' : result.code);
   return result;
 }
+
+/**
+ * Who holds the request's session, if anyone: the user of a valid bearer token or cookie, or
+ * nobody — never an error for a missing, bad, expired or ended token (a store that does not
+ * answer still throws). `source` tells where a token came from, valid or not.
+ */
+export async function currentUser(c: Context, context: RouteContext): Promise<{ user?: Authenticated; source?: TokenSource }> {
+  const found = findToken(c, context.cookie);
+  if (!found) return {};
+  const result = await context.auth.authenticate(found.token);
+  return result.ok ? { user: result, source: found.source } : { source: found.source };
+}

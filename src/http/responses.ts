@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 // What each route answers: the OpenAPI description is generated from these, and the tests hold
 // every response the suites see to them.
 
-const publicUser = z.object({ username: z.string(), name: z.string(), email: z.optional(z.string()) });
+export const publicUser = z.object({ username: z.string(), name: z.string(), email: z.optional(z.string()) });
 
 export const errorResponse = z.object({
   message: z.string(),
@@ -14,23 +14,22 @@ export const errorResponse = z.object({
 
 export const registered = z.object({ message: z.literal('User registered successfully'), user: publicUser });
 
-const tokenPair = {
+/** What /login and /token/refresh both answer besides their own fields. */
+export const tokenPair = z.object({
   tokenType: z.literal('Bearer'),
   expiresIn: z.number(),
   refreshToken: z.string(),
-};
-
-export const loggedIn = z.object({
-  message: z.literal('User logged in successfully'),
-  response: z.object({ username: z.string(), name: z.string(), token: z.string() }),
-  ...tokenPair,
 });
 
-export const refreshed = z.object({
-  message: z.literal('Token refreshed'),
-  response: z.object({ username: z.string(), token: z.string() }),
-  ...tokenPair,
-});
+export const loggedIn = z.extend(
+  z.object({ message: z.literal('User logged in successfully'), response: z.object({ username: z.string(), name: z.string(), token: z.string() }) }),
+  tokenPair.shape,
+);
+
+export const refreshed = z.extend(
+  z.object({ message: z.literal('Token refreshed'), response: z.object({ username: z.string(), token: z.string() }) }),
+  tokenPair.shape,
+);
 
 /** `token` echoes a token sent in the body or as a bearer token, never the cookie's. */
 export const verified = z.object({ verified: z.literal(true), message: z.literal('success'), username: z.string(), token: z.optional(z.string()) });
@@ -41,11 +40,13 @@ export const ended = z.object({ message: z.string(), ended: z.number() });
 
 export const profile = z.object({ username: z.string(), name: z.string(), email: z.optional(z.string()), createdAt: z.string() });
 
-export const sessionList = z.object({
-  sessions: z.array(z.object({ id: z.string(), createdAt: z.string(), lastUsedAt: z.string(), userAgent: z.optional(z.string()), current: z.boolean() })),
-});
+/** Who holds the request's session: nobody (no token, or one no longer valid), or its user. */
+export const sessionStatus = z.union([z.object({ authenticated: z.literal(false) }), z.object({ authenticated: z.literal(true), user: profile })]);
 
-const message = z.object({ id: z.string(), author: z.string(), text: z.string(), createdAt: z.string() });
+export const session = z.object({ id: z.string(), createdAt: z.string(), lastUsedAt: z.string(), userAgent: z.optional(z.string()), current: z.boolean() });
+export const sessionList = z.object({ sessions: z.array(session) });
+
+export const message = z.object({ id: z.string(), author: z.string(), text: z.string(), createdAt: z.string() });
 export const messageList = z.object({ messages: z.array(message) });
 export const messagePosted = z.object({ message: z.literal('Message posted'), item: message });
 

@@ -8,6 +8,7 @@ export const ROUTES = [
   { method: 'POST', path: '/token/refresh' },
   { method: 'POST', path: '/logout/all' },
   { method: 'POST', path: '/password' },
+  { method: 'GET', path: '/session' },
   { method: 'GET', path: '/sessions' },
   { method: 'DELETE', path: '/sessions/:id' },
   { method: 'GET', path: '/messages' },

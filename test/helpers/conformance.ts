@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { answersOf, OPERATIONS, type Operation } from '../../src/http/openapi';
+import { answersOf, OPERATIONS, type Operation } from '../../src/http/openapi-operations';
 
 const pattern = (path: string) => new RegExp(`^${path.replace(/:\w+/g, '[^/]+').replace(/\./g, '\\.')}$`);
 const matchers = OPERATIONS.map((op) => ({ op, re: pattern(op.path) }));

@@ -3,7 +3,12 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { freePort, ROOT } from './server';
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
 
 /** The web app as a static host (S3/CloudFront) would serve it: its files plus a config.json naming the API. */
 export async function startStaticSite(apiUrl: string, chosenPort?: number): Promise<{ url: string; close(): Promise<void> }> {
@@ -22,7 +27,8 @@ export async function startStaticSite(apiUrl: string, chosenPort?: number): Prom
       res
         .writeHead(200, {
           'content-type': type,
-          'content-security-policy': `default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ${apiUrl}`,
+          // As CloudFront's response headers policy has it (infra/constructs/gatehouse-web.ts).
+          'content-security-policy': `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${apiUrl}`,
         })
         .end(body);
     } catch {

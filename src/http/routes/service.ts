@@ -1,7 +1,8 @@
 import type { Context, Hono } from 'hono';
 import { StoreMisconfiguredError, StoreUnavailableError } from '../../store/store';
 import type { AppEnv, RouteContext } from '../context';
-import { DOCS_CSS, DOCS_HTML, DOCS_JS } from '../docs-page';
+import { DOCS_CSS, DOCS_HTML } from '../docs-page';
+import { DOCS_JS } from '../docs-script';
 import { errorBody } from '../errors';
 import { openApiDocument } from '../openapi';
 
@@ -33,9 +34,12 @@ export function serviceRoutes(app: Hono<AppEnv>, { deps }: RouteContext): void {
     c.header('Cache-Control', 'public, max-age=300');
     return c.json(document);
   });
-  // The docs page runs its own script and style from this origin, and nothing else.
+  // The docs page runs its own script and style from this origin, and nothing else (its icon is inline).
   const page = (body: string, type: string) => (c: Context<AppEnv>) => {
-    c.header('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+    c.header(
+      'Content-Security-Policy',
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
     c.header('Cache-Control', 'public, max-age=300');
     return c.body(body, 200, { 'Content-Type': type });
   };

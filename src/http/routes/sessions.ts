@@ -1,12 +1,22 @@
 import type { Hono } from 'hono';
 import type { AppEnv, RouteContext } from '../context';
 import { sendError } from '../errors';
-import { requireUser } from '../request-guards';
+import { currentUser, requireUser } from '../request-guards';
 import { clearSessionCookie } from '../token-sources';
 
-/** Sessions: the caller's own, and ending one or all of them. */
+/** Sessions: who holds this one, the caller's own, and ending one or all of them. */
 export function sessionRoutes(app: Hono<AppEnv>, context: RouteContext): void {
   const { auth, cookie } = context;
+
+  // A page's "who is logged in?" with an answer for nobody that is not an error. It says nothing
+  // about any user unless the token is valid; a cookie that no longer is gets cleared.
+  app.get('/session', async (c) => {
+    const { user, source } = await currentUser(c, context);
+    const profile = user && (await auth.profile(user.username));
+    if (profile) return c.json({ authenticated: true, user: profile });
+    if (source === 'cookie') clearSessionCookie(c, cookie);
+    return c.json({ authenticated: false });
+  });
 
   app.post('/logout/all', async (c) => {
     const user = await requireUser(c, context);

@@ -1,0 +1,121 @@
+// @ts-check
+// Logging in and signing up: two modes behind a tab-like switch, each its own form, so Enter in a
+// field always does what that form's button says. New modes (a reset form, a second factor) add a
+// tab or a panel the same way.
+
+import { GatehouseError } from '../src/client/gatehouse-client.ts';
+import { byId, element, onSubmit } from './dom.js';
+import { clearFormErrors, describe, requireFilled, say, showError, watchFormErrors } from './feedback.js';
+import { setUser } from './session.js';
+
+/** @typedef {'login' | 'signup'} Mode */
+
+const MODES = /** @type {const} */ (['login', 'signup']);
+const tab = (/** @type {Mode} */ mode) => byId(`tab-${mode}`, HTMLButtonElement);
+const panel = (/** @type {Mode} */ mode) => element(`${mode}-panel`);
+const form = (/** @type {Mode} */ mode) => byId(`${mode}-form`, HTMLFormElement);
+const input = (/** @type {string} */ id) => byId(id, HTMLInputElement);
+
+/**
+ * Shows one mode, hides the other; the username typed so far carries over.
+ * @param {Mode} mode
+ * @param {{ focus?: boolean }} [options]
+ */
+export function showMode(mode, { focus = false } = {}) {
+  const other = mode === 'login' ? 'signup' : 'login';
+  const typed = input(`${other}-username`).value;
+  if (typed && !input(`${mode}-username`).value) input(`${mode}-username`).value = typed;
+  for (const each of MODES) {
+    const selected = each === mode;
+    tab(each).setAttribute('aria-selected', String(selected));
+    tab(each).tabIndex = selected ? 0 : -1;
+    panel(each).hidden = !selected;
+  }
+  if (focus) tab(mode).focus();
+}
+
+/** The switch works like tabs: a click, or the arrow, Home and End keys. */
+function wireTabs() {
+  for (const mode of MODES) {
+    tab(mode).addEventListener('click', () => showMode(mode));
+    tab(mode).addEventListener('keydown', (event) => {
+      const next = { ArrowRight: 1, ArrowLeft: -1, Home: -MODES.indexOf(mode), End: MODES.length - 1 - MODES.indexOf(mode) }[event.key];
+      if (next === undefined) return;
+      event.preventDefault();
+      showMode(MODES[(MODES.indexOf(mode) + next + MODES.length) % MODES.length] ?? mode, { focus: true });
+    });
+  }
+}
+
+/**
+ * @param {import('./api.js').Api} api
+ * @param {string} username
+ * @param {string} password
+ */
+async function logIn(api, username, password) {
+  const result = await api.client.login({ username, password });
+  api.token.set(result.response.token);
+  for (const mode of MODES) form(mode).reset();
+  setUser({ username: result.response.username, name: result.response.name });
+  say('notice', `Welcome, ${result.response.name}.`);
+}
+
+/** @param {import('./api.js').Api} api */
+async function submitLogin(api) {
+  const login = form('login');
+  clearFormErrors(login);
+  if (!requireFilled(login, { username: 'Enter your username.', password: 'Enter your password.' })) return;
+  try {
+    await logIn(api, input('login-username').value.trim(), input('login-password').value);
+  } catch (error) {
+    showError(login, error);
+  }
+}
+
+/** @param {import('./api.js').Api} api */
+async function submitSignup(api) {
+  const signup = form('signup');
+  clearFormErrors(signup);
+  if (!requireFilled(signup, { name: 'Enter your name.', username: 'Choose a username.', password: 'Choose a password.' })) return;
+  const username = input('signup-username').value.trim();
+  const password = input('signup-password').value;
+  try {
+    await api.client.register({ name: input('signup-name').value.trim(), username, password });
+  } catch (error) {
+    if (error instanceof GatehouseError && error.code === 'user_exists') {
+      return showError(signup, error, 'That username is taken. Choose another, or log in.', 'username');
+    }
+    return showError(signup, error);
+  }
+  try {
+    await logIn(api, username, password);
+  } catch (error) {
+    // The account exists now; only the login failed (a limit, an outage): log in is the way on.
+    showMode('login');
+    showError(form('login'), error, `Your account is ready, but logging in failed: ${describe(error)}`);
+  }
+}
+
+/** @param {import('./api.js').Api} api */
+export function accountView(api) {
+  wireTabs();
+  for (const mode of MODES) watchFormErrors(form(mode));
+  onSubmit(form('login'), () => submitLogin(api));
+  onSubmit(form('signup'), () => submitSignup(api));
+  return {
+    /** @param {import('./session.js').User | null} user */
+    render(user) {
+      element('account').hidden = Boolean(user);
+    },
+  };
+}
+
+/**
+ * After a session ended: the log-in form, with the username filled in and the password to type.
+ * @param {string} username
+ */
+export function askToLogInAgain(username) {
+  showMode('login');
+  input('login-username').value = username;
+  input('login-password').focus();
+}

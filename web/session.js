@@ -1,0 +1,38 @@
+// @ts-check
+// Who is logged in, as this page knows it; views follow the changes.
+
+/** @typedef {{ username: string, name: string }} User */
+
+/** @type {User | null} */
+let current = null;
+/** @type {Set<(user: User | null) => void>} */
+const listeners = new Set();
+
+export const currentUser = () => current;
+
+/** @param {User | null} user */
+export function setUser(user) {
+  current = user;
+  for (const listener of listeners) listener(user);
+}
+
+/** @param {(user: User | null) => void} listener */
+export function onUserChange(listener) {
+  listeners.add(listener);
+}
+
+/**
+ * Asks the API who is logged in: GET /session answers 200 either way, so a logged-out visit shows
+ * no failed request. From another origin without a stored token there is nobody to ask about.
+ * @param {import('./api.js').Api} api
+ * @returns {Promise<User | null>}
+ */
+export async function whoIsLoggedIn(api) {
+  if (!api.sameOrigin && !api.token.get()) return null;
+  const session = await api.client.currentSession();
+  if (!session.authenticated) {
+    api.token.clear();
+    return null;
+  }
+  return { username: session.user.username, name: session.user.name };
+}
