@@ -41,12 +41,15 @@ const TRIP_BUDGETS: Record<(typeof OPERATIONS)[number], Budget> = {
 
 /** A row whose ratio is the median of the rounds' own ratios (each pair measured back to back). */
 function paired(section: string, figure: string, pairs: readonly Paired<number>[], budget: Budget | undefined, informative = false): Row {
+  const ratios = pairs.map((p) => p.subject / p.baseline).sort((a, b) => a - b);
+  const quartile = (q: number) => ratios[Math.min(ratios.length - 1, Math.floor(q * ratios.length))]!;
   return {
     section,
     figure,
     value: median(pairs.map((p) => p.subject)),
     baseline: median(pairs.map((p) => p.baseline)),
-    ratio: median(pairs.map((p) => p.subject / p.baseline)),
+    ratio: median(ratios),
+    spread: [quartile(0.25), quartile(0.75)],
     ...(budget ? { budget } : {}),
     informative,
   };

@@ -12,6 +12,8 @@ export interface Row {
   readonly value: number | string;
   readonly baseline?: number;
   readonly ratio?: number;
+  /** The middle half of the rounds' own ratios: how far to trust the median on a busy machine. */
+  readonly spread?: readonly [number, number];
   /** Held to the ratio, or for counts to the number of steps (`measured`). */
   readonly budget?: Budget;
   readonly measured?: number;
@@ -35,7 +37,7 @@ export function status(row: Row): Status {
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
 
-export const HEADER = `${'figure'.padEnd(52)} ${'value'.padStart(11)} ${'baseline'.padStart(9)} ${'ratio'.padStart(6)}  ${'budget'.padEnd(9)} status`;
+export const HEADER = `${'figure'.padEnd(52)} ${'value'.padStart(11)} ${'baseline'.padStart(9)} ${'ratio'.padStart(6)} ${'IQR'.padEnd(11)}  ${'budget'.padEnd(9)} status`;
 
 /** The table as printed: sections in order of first appearance, one line per row. */
 export function formatTable(rows: readonly Row[]): string[] {
@@ -51,7 +53,7 @@ export function formatTable(rows: readonly Row[]): string[] {
     const judged = row.measured ?? row.ratio;
     const shown = row.informative && row.budget && judged !== undefined ? `info (${meets(row.budget, judged) ? 'within' : 'outside'})` : status(row);
     lines.push(
-      `  ${row.figure.padEnd(50)} ${value.padStart(11)} ${(row.baseline === undefined ? '' : fmt(row.baseline)).padStart(9)} ${(row.ratio === undefined ? '' : row.ratio.toFixed(2)).padStart(6)}  ${budget.padEnd(9)} ${shown}`,
+      `  ${row.figure.padEnd(50)} ${value.padStart(11)} ${(row.baseline === undefined ? '' : fmt(row.baseline)).padStart(9)} ${(row.ratio === undefined ? '' : row.ratio.toFixed(2)).padStart(6)} ${(row.spread ? `${row.spread[0].toFixed(2)}–${row.spread[1].toFixed(2)}` : '').padEnd(11)}  ${budget.padEnd(9)} ${shown}`,
     );
   }
   return lines;
