@@ -13,8 +13,8 @@ const COLORS = { met: '#2e7d32', MISSED: '#c62828', info: '#9e9e9e' };
 
 export function ratioChart(bars: readonly Bar[]): string {
   const rowHeight = 22;
-  const left = 330;
-  const width = 760;
+  const left = 430;
+  const width = 870;
   const plot = width - left - 60;
   const max = Math.max(1.6, ...bars.map((b) => Math.max(b.ratio, b.budget ?? 0)));
   const x = (ratio: number) => left + (Math.min(ratio, max) / max) * plot;

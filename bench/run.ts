@@ -154,7 +154,7 @@ async function main(): Promise<void> {
     };
     writeFileSync(join(OUT, 'results.json'), JSON.stringify(results, null, 2) + '\n');
     const charted = rows.filter((r) => r.ratio !== undefined);
-    writeFileSync(join(OUT, 'ratios.svg'), ratioChart(charted.map((r) => ({ label: `${r.informative ? '(DynamoDB Local) ' : ''}${r.figure}`, ratio: r.ratio!, budget: r.budget?.limit, status: status(r) }))));
+    writeFileSync(join(OUT, 'ratios.svg'), ratioChart(charted.map((r) => ({ label: `${r.informative ? 'DynamoDB Local: ' : ''}${r.figure}`, ratio: r.ratio!, budget: r.budget?.limit, status: status(r) }))));
   } finally {
     await argon2.stop();
     for (const server of servers) await server.stop();
