@@ -56,6 +56,16 @@ async function main(): Promise<void> {
     if (failed) throw failed.reason;
     return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
   };
+  let stopped: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopped ??= (async () => {
+      await argon2.stop();
+      for (const server of servers) await server.stop();
+      await local?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    })());
+  // Interrupted (Ctrl-C, or a test's time limit): stop every process this run started.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll().finally(() => process.exit(130)));
   try {
     const sqlite = { ...limits, AUTH_SQLITE_FILE: join(dir, 'bench.db') };
     const [helloStarted, sqlites] = await Promise.all([
@@ -156,10 +166,7 @@ async function main(): Promise<void> {
     const charted = rows.filter((r) => r.ratio !== undefined);
     writeFileSync(join(OUT, 'ratios.svg'), ratioChart(charted.map((r) => ({ label: `${r.informative ? 'DynamoDB Local: ' : ''}${r.figure}`, ratio: r.ratio!, budget: r.budget?.limit, status: status(r) }))));
   } finally {
-    await argon2.stop();
-    for (const server of servers) await server.stop();
-    await local?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stopAll();
   }
 }
 
