@@ -1,76 +1,137 @@
 /**
- * Cold start of the Lambda bundles: a fresh Node process imports dist/lambda/<fn>.mjs and handles
- * one request (import + init + first invoke), against DynamoDB Local. Prints medians of several runs.
+ * Cold start of dist/lambda/api.mjs against its floor, on DynamoDB Local: each run is a fresh Node
+ * process that imports the bundle, initialises it and answers one request (for the API a
+ * `/verify`, for the floor one GetItem of the same session item). Runs alternate between the two.
  */
-import { statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startDynamoDbLocal } from '../src/dev/dynamodb-local';
+import { build } from 'esbuild';
 import { createDynamoClients } from '../src/entry/dynamodb-client';
 import { ensureTable } from '../src/store/dynamodb-table';
-import { fixture, httpApiEvent } from '../test/helpers/aws-events';
+import { httpApiEvent, lambdaContext } from '../test/helpers/aws-events';
 import { startBundleHost } from '../test/helpers/bundle-host';
+import { median, pair } from './measure';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const RUNNER = join(ROOT, 'test', 'helpers', 'lambda-runner.mjs');
 
-export interface ColdStart {
-  readonly fn: 'api' | 'authorizer';
-  readonly bytes: number;
-  /** Import + init + first invoke, measured inside the fresh process. */
-  readonly medianMs: number;
+export interface ColdStarts {
+  readonly apiBytes: number;
+  readonly floorBytes: number;
+  /** Import + init + first answer, measured inside the fresh process (medians, ms). */
+  readonly apiMs: number;
+  readonly floorMs: number;
   /** The same plus Node's own start-up, measured from outside. */
-  readonly medianWallMs: number;
+  readonly apiWallMs: number;
+  readonly floorWallMs: number;
+  readonly ratio: number;
+  readonly runs: number;
 }
 
-export async function measureColdStarts(runs = 7): Promise<ColdStart[]> {
-  const local = await startDynamoDbLocal({ inMemory: true });
+/** The floor handler, bundled with the options scripts/build.ts gives every Lambda bundle. */
+async function bundleFloor(dir: string): Promise<string> {
+  const outfile = join(dir, 'floor.mjs');
+  await build({
+    entryPoints: [join(ROOT, 'bench', 'floor-lambda.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    minify: true,
+    legalComments: 'none',
+    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+/** One fresh process, one invocation: ms inside the process (from the runner's start) and from outside. */
+function coldRun(dir: string, fn: string, event: unknown, env: Record<string, string>): Promise<{ inside: number; wall: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [RUNNER, dir], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      AWS_LAMBDA_FUNCTION_NAME: 'gatehouse-api',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...env,
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let errors = '';
+  child.stderr!.on('data', (chunk) => (errors += chunk));
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.startsWith('{"id"')) return;
+      const wall = performance.now() - started;
+      const answer = JSON.parse(line) as { error?: string; result?: { statusCode?: number }; sinceStart?: number };
+      child.stdin!.end();
+      if (answer.error || answer.result?.statusCode !== 200)
+        reject(new Error(`${fn} cold start failed: ${answer.error ?? JSON.stringify(answer.result)} ${errors}`));
+      else resolve({ inside: answer.sinceStart!, wall });
+    });
+    child.stdin!.write(JSON.stringify({ id: 0, fn, event, context: lambdaContext('cold-start') }) + '\n');
+  });
+}
+
+export async function measureColdStarts(endpoint: string, runs: number): Promise<ColdStarts> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-floor-'));
   try {
     const env = {
-      AWS_ENDPOINT_URL_DYNAMODB: local.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoint,
       AUTH_TABLE: 'coldstart',
       AUTH_ISSUER: 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com',
       LOG_LEVEL: 'warn',
+      // On AWS a KMS key seals the signing keys; here a local key, so no KMS round trip is timed.
+      AUTH_KEY_ENCRYPTION_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
     };
-    // As on AWS, the stack has made the table before any function runs.
-    const clients = createDynamoClients({ AWS_ENDPOINT_URL_DYNAMODB: local.endpoint });
+    // As on AWS, the stack has made the table (and here a user and a session) before any cold start.
+    const clients = createDynamoClients({ AWS_ENDPOINT_URL_DYNAMODB: endpoint });
     await ensureTable(clients.client, env.AUTH_TABLE);
     clients.client.destroy();
     const setup = startBundleHost(env);
     await setup.invoke('api', httpApiEvent('POST', '/register', { name: 'Cold', username: 'cold', password: 'cold start passphrase' }));
     const login = await setup.invoke('api', httpApiEvent('POST', '/login', { username: 'cold', password: 'cold start passphrase' }));
-    const token = JSON.parse(login.result.body).response.token as string;
     await setup.stop();
+    const token = JSON.parse(login.result.body).response.token as string;
+    const { sub, sid } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string; sid: string };
+    const floorEnv = { ...env, FLOOR_PK: `USER#${sub}`, FLOOR_SK: `SESSION#${sid}` };
+    const floorFile = await bundleFloor(dir);
+    const verify = httpApiEvent('POST', '/verify', {}, { authorization: `Bearer ${token}` });
 
-    const events = {
-      api: httpApiEvent('POST', '/verify', {}, { authorization: `Bearer ${token}` }),
-      authorizer: fixture('authorizer-http-v2', token),
-    };
-    const results: ColdStart[] = [];
-    for (const fn of ['api', 'authorizer'] as const) {
-      const inside: number[] = [];
-      const wall: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const started = performance.now();
-        const host = startBundleHost(env);
-        const first = await host.invoke(fn, events[fn]);
-        wall.push(performance.now() - started);
-        if (first.error) throw new Error(`${fn}: ${first.error}`);
-        inside.push(first.sinceStart ?? first.ms);
-        await host.stop();
-      }
-      results.push({ fn, bytes: statSync(join(ROOT, 'dist', 'lambda', `${fn}.mjs`)).size, medianMs: median(inside), medianWallMs: median(wall) });
+    const api: { inside: number; wall: number }[] = [];
+    const floor: { inside: number; wall: number }[] = [];
+    const ratios: number[] = [];
+    for (let round = 1; round <= runs; round++) {
+      const { baseline, subject } = await pair(
+        round,
+        () => coldRun(dir, 'floor', {}, floorEnv),
+        () => coldRun(join(ROOT, 'dist', 'lambda'), 'api', verify, env),
+      );
+      floor.push(baseline);
+      api.push(subject);
+      ratios.push(subject.inside / baseline.inside);
     }
-    return results;
+    const mid = (values: { inside: number; wall: number }[], field: 'inside' | 'wall') => median(values.map((v) => v[field]));
+    return {
+      apiBytes: statSync(join(ROOT, 'dist', 'lambda', 'api.mjs')).size,
+      floorBytes: statSync(floorFile).size,
+      apiMs: mid(api, 'inside'),
+      floorMs: mid(floor, 'inside'),
+      apiWallMs: mid(api, 'wall'),
+      floorWallMs: mid(floor, 'wall'),
+      ratio: median(ratios),
+      runs,
+    };
   } finally {
-    await local.stop();
-  }
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  for (const r of await measureColdStarts()) {
-    console.log(
-      `${r.fn}.mjs  ${(r.bytes / 1024).toFixed(0)} KiB  cold start (import + first invoke) ${r.medianMs.toFixed(0)} ms  with Node start-up ${r.medianWallMs.toFixed(0)} ms`,
-    );
+    rmSync(dir, { recursive: true, force: true });
   }
 }
