@@ -180,26 +180,29 @@ describe('npx gatehouse', () => {
       const oldKid = decodeProtectedHeader(before).kid!;
       const run = await gatehouse(['rotate-keys'], env);
       expect(run.code).toBe(0);
-      const [, newKid] = /^New signing key (\S+)$/m.exec(run.stdout)!;
+      const [, newKid, signsFrom] = /^New signing key (\S+): in the JWKS now, signing from (\S+)$/m.exec(run.stdout)!;
       expect(newKid).not.toBe(oldKid);
+      // Published ten minutes before it signs, so every JWKS cache holds it first.
+      expect(Date.parse(signsFrom!) - Date.now()).toBeGreaterThan(9 * 60_000);
+      expect(Date.parse(signsFrom!) - Date.now()).toBeLessThanOrEqual(10 * 60_000);
       expect(run.stdout).toMatch(new RegExp(`^Key ${oldKid} leaves the JWKS at \\d{4}-`, 'm'));
 
       const store = sqliteStore({ file: env.AUTH_SQLITE_FILE });
       const keys = await store.list(KEYS_PK, { prefix: SIGNING_KEY_PREFIX });
       expect(keys.map((k) => k.data.kid)).toEqual([oldKid, newKid]);
       const retiring = keys.find((k) => k.data.kid === oldKid)!;
-      // Five minutes for every instance to switch, one token lifetime (3600 s), one minute spare.
-      expect(retiring.expiresAt! - Date.now()).toBeGreaterThan((300 + 3600) * 1000);
-      expect(retiring.expiresAt! - Date.now()).toBeLessThanOrEqual((300 + 3600 + 60) * 1000);
+      // Ten minutes published ahead, five for every instance to switch, one token lifetime (3600 s), one minute spare.
+      expect(retiring.expiresAt! - Date.now()).toBeGreaterThan((600 + 300 + 3600) * 1000);
+      expect(retiring.expiresAt! - Date.now()).toBeLessThanOrEqual((600 + 300 + 3600 + 60) * 1000);
       expect(keys.find((k) => k.data.kid === newKid)!.expiresAt).toBeUndefined();
       await store.close();
 
       expect(await verifies(before)).toBe(true);
-      // A server started now signs with the new key and still accepts the old key's tokens.
+      // A server started now publishes both keys and keeps signing with the old one until the new one is active.
       const next = await startServer(env);
       try {
         const after = (await postJson(`${next.url}/login`, { username: 'alice', password: PASSWORD })).body.response.token as string;
-        expect(decodeProtectedHeader(after).kid).toBe(newKid);
+        expect(decodeProtectedHeader(after).kid).toBe(oldKid);
         expect((await postJson(`${next.url}/verify`, { token: before })).status).toBe(200);
         const jwks = await (await fetch(`${next.url}/.well-known/jwks.json`)).json();
         expect(jwks.keys.map((k: { kid: string }) => k.kid).sort()).toEqual([oldKid, newKid].sort());
