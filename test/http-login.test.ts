@@ -43,7 +43,7 @@ describe.each(storeFactories)('POST /login on $name', (factory) => {
     expect(same.headers.get('set-cookie')).toMatch(/^gatehouse_token=/);
   });
 
-  it('issues an RS256 JWT with a kid and the claims iss aud sub sid iat exp', async () => {
+  it('issues an RS256 JWT with a kid and the claims iss aud sub sid amr iat exp', async () => {
     const { token } = await t.login('arindam369');
     const header = decodeProtectedHeader(token);
     expect(header).toMatchObject({ alg: 'RS256', typ: 'JWT', kid: expect.any(String) });
@@ -53,6 +53,7 @@ describe.each(storeFactories)('POST /login on $name', (factory) => {
       aud: 'gatehouse',
       sub: 'arindam369',
       sid: expect.any(String),
+      amr: ['pwd'],
       iat: Math.floor(t.clock.now() / 1000),
       exp: Math.floor(t.clock.now() / 1000) + 3600,
     });

@@ -24,7 +24,7 @@ describe.each(storeFactories)('/verify, /logout, /user/myprofile on $name', (fac
     it('verifies the tutorial body {username, token}', async () => {
       const res = await verify({ username: 'alice', token: alice.token });
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ verified: true, message: 'success', username: 'alice', token: alice.token });
+      expect(await res.json()).toEqual({ verified: true, message: 'success', username: 'alice', amr: ['pwd'], token: alice.token });
     });
 
     it('takes the token from Authorization: Bearer or from the cookie instead', async () => {
@@ -37,7 +37,7 @@ describe.each(storeFactories)('/verify, /logout, /user/myprofile on $name', (fac
       expect(empty.status).toBe(200);
       // The HttpOnly cookie's token is never copied into a body a script could read.
       const byCookie = await (await verify({}, { cookie: alice.cookie })).json();
-      expect(byCookie).toEqual({ verified: true, message: 'success', username: 'alice' });
+      expect(byCookie).toEqual({ verified: true, message: 'success', username: 'alice', amr: ['pwd'] });
     });
 
     it('refuses a token that belongs to another username: "Invalid User"', async () => {
@@ -179,7 +179,13 @@ describe.each(storeFactories)('/verify, /logout, /user/myprofile on $name', (fac
         const res = await t.call('/user/myprofile', { headers });
         expect(res.status).toBe(200);
         const body = await res.json();
-        expect(body).toEqual({ username: 'alice', name: 'Name of alice', email: 'alice@example.com', createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+        expect(body).toEqual({
+          username: 'alice',
+          name: 'Name of alice',
+          email: 'alice@example.com',
+          createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+          amr: ['pwd'],
+        });
         expect(JSON.stringify(body)).not.toMatch(/argon|hash/i);
       }
     });

@@ -64,7 +64,7 @@ describe('dist/lambda/api.mjs', () => {
 
     const verified = await api(restEvent('POST', '/verify', { username: USER.username, token }));
     expect(verified.statusCode).toBe(200);
-    expect(json(verified)).toEqual({ verified: true, message: 'success', username: 'arindam369', token });
+    expect(json(verified)).toEqual({ verified: true, message: 'success', username: 'arindam369', amr: ['pwd'], token });
 
     const profile = await api(fixture('rest-v1-proxy-get', token));
     expect(profile.statusCode).toBe(200);
@@ -125,7 +125,7 @@ describe('dist/lambda/api.mjs', () => {
     expect(login.statusCode).toBe(200);
     const token = login.body.response.token as string;
     const verified = (await api({ httpMethod: 'POST', path: '/verify', username: 'templated', token, password: '', name: '' })) as any;
-    expect(verified.body).toEqual({ verified: true, message: 'success', username: 'templated', token });
+    expect(verified.body).toEqual({ verified: true, message: 'success', username: 'templated', amr: ['pwd'], token });
     expect(((await api({ httpMethod: 'POST', path: '/logout', username: 'templated', token })) as any).body).toEqual({ message: 'Logged out successfully' });
     const refused = (await api({ httpMethod: 'POST', path: '/verify', username: 'templated', token })) as any;
     expect(refused.statusCode).toBe(401);
@@ -188,7 +188,7 @@ describe('dist/lambda/authorizer.mjs', () => {
         Version: '2012-10-17',
         Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/*' }],
       },
-      context: { username: 'guarded', sid: expect.any(String) },
+      context: { username: 'guarded', sid: expect.any(String), amr: 'pwd' },
     });
   });
 
@@ -229,7 +229,7 @@ describe('dist/lambda/authorizer.mjs', () => {
   it('HTTP API (payload 2.0): the simple response, allowing a valid token and refusing the others', async () => {
     expect((await authorize(fixture('authorizer-http-v2', token))).result).toEqual({
       isAuthorized: true,
-      context: { username: 'guarded', sid: expect.any(String) },
+      context: { username: 'guarded', sid: expect.any(String), amr: 'pwd' },
     });
     for (const bad of [loggedOut, tamper(token, { exp: 1 }), 'garbage']) {
       expect((await authorize(fixture('authorizer-http-v2', bad))).result).toEqual({ isAuthorized: false });

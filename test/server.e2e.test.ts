@@ -64,7 +64,7 @@ describe.each(serverStores)('the server entry over real HTTP, on $name', (kind) 
 
       const verified = await postJson(`${url}/verify`, { username: user.username, token });
       expect(verified.status).toBe(200);
-      expect(verified.body).toEqual({ verified: true, message: 'success', username: 'arindam369', token });
+      expect(verified.body).toEqual({ verified: true, message: 'success', username: 'arindam369', amr: ['pwd'], token });
 
       const profile = await fetch(`${url}/user/myprofile`, { headers: { cookie } });
       expect(profile.status).toBe(200);

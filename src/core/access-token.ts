@@ -9,9 +9,18 @@ export interface TokenSettings {
   readonly accessTokenTtl: number;
 }
 
+/**
+ * How the session was authenticated (RFC 8176): `pwd` a password, `otp` a one-time code,
+ * `webauthn` a passkey. Tokens from before the claim existed were password logins.
+ */
+export type AuthMethod = 'pwd' | 'otp' | 'webauthn';
+export const PASSWORD_ONLY: readonly AuthMethod[] = ['pwd'];
+const AUTH_METHODS = new Set<string>(['pwd', 'otp', 'webauthn']);
+
 export interface AccessClaims {
   readonly username: string;
   readonly sid: string;
+  readonly amr: readonly AuthMethod[];
   /** Epoch seconds. */
   readonly exp: number;
 }
@@ -24,11 +33,11 @@ export async function issueAccessToken(
   keys: SigningKeys,
   clock: Clock,
   settings: TokenSettings,
-  subject: { username: string; sid: string },
+  subject: { username: string; sid: string; amr?: readonly AuthMethod[] | undefined },
 ): Promise<{ token: string; expiresIn: number }> {
   const { kid, key } = await keys.signer();
   const iat = Math.floor(clock.now() / 1000);
-  const token = await new SignJWT({ sid: subject.sid })
+  const token = await new SignJWT({ sid: subject.sid, amr: [...(subject.amr ?? PASSWORD_ONLY)] })
     .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
     .setIssuer(settings.issuer)
     .setAudience(settings.audience)
@@ -66,7 +75,9 @@ export async function checkAccessToken(keys: SigningKeys, clock: Clock, settings
     if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') {
       return { ok: false, code: 'invalid_token' };
     }
-    return { ok: true, username: payload.sub, sid: payload.sid, exp: payload.exp };
+    const amr = payload.amr === undefined ? PASSWORD_ONLY : payload.amr;
+    if (!Array.isArray(amr) || amr.length === 0 || !amr.every((m) => typeof m === 'string' && AUTH_METHODS.has(m))) return { ok: false, code: 'invalid_token' };
+    return { ok: true, username: payload.sub, sid: payload.sid, exp: payload.exp, amr: amr as AuthMethod[] };
   } catch (error) {
     if (error instanceof errors.JWTExpired) return { ok: false, code: 'token_expired' };
     if (error instanceof errors.JOSEError) {

@@ -1,8 +1,9 @@
 import { type Item, isConditionFailed, type Store } from '../store/store';
-import { issueAccessToken, type TokenSettings } from './access-token';
+import { PASSWORD_ONLY, type TokenSettings } from './access-token';
 import type { Clock } from './clock';
 import { AuthError } from './errors';
 import { canonicalEmail, canonicalName, canonicalUsername, EMAIL_RULE, NAME_RULE, USERNAME_RULE } from './identity';
+import { openLoginSession } from './login-session';
 import { checkNewPassword, LOGIN_PASSWORD_MAX, normalizePassword, type PasswordCheck, type PasswordHasher } from './passwords';
 import { sameCredentials, sessionKey, type UserRecord, userKey } from './records';
 import { type RefreshedPair, refreshSession } from './refresh';
@@ -160,21 +161,9 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     const failure = new AuthError('invalid_credentials');
     const { item, password, needsRehash } = await checkPassword(rawUsername, rawPassword, caller, failure);
     const user = item.data;
-    const sid = newSessionId();
-    // The session write and the signature do not depend on each other.
-    const [session, access] = await Promise.all([
-      createSession(store, clock, settings.sessionTtl, { username: user.username, userAgent: caller.userAgent, sid }),
-      issueAccessToken(keys, clock, settings, { username: user.username, sid }),
-    ]);
-    // The password may have changed, or the account gone, while it was being checked. Both write
-    // the user before they end its sessions, so a session written after such a change is seen here.
-    const current = await store.get<UserRecord>(item);
-    if (!current || !sameCredentials(current.data, user)) {
-      await endSession(store, user.username, sid);
-      throw failure;
-    }
-    if (needsRehash) await upgradeHash(current, password);
-    return { user: publicUser(user), token: access.token, expiresIn: access.expiresIn, refreshToken: session.refreshToken, sid };
+    const opened = await openLoginSession(deps, user, caller, PASSWORD_ONLY, failure);
+    if (needsRehash) await upgradeHash(opened.current, password);
+    return { user: publicUser(user), token: opened.token, expiresIn: opened.expiresIn, refreshToken: opened.refreshToken, sid: opened.sid };
   }
 
   async function upgradeHash(item: Item<UserRecord>, password: string): Promise<void> {

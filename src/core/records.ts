@@ -1,4 +1,5 @@
 import type { Key } from '../store/store';
+import type { AuthMethod } from './access-token';
 import type { SealedSecret } from './sealed-secret';
 
 /**
@@ -45,6 +46,8 @@ export const sameCredentials = (a: UserRecord, b: UserRecord): boolean => a.crea
 export interface SessionRecord extends Record<string, unknown> {
   sid: string;
   username: string;
+  /** How the login that made it was authenticated; refreshed tokens carry the same. Absent: password. */
+  amr?: AuthMethod[];
   createdAt: string;
   lastUsedAt: string;
   userAgent?: string;

@@ -48,9 +48,9 @@ export async function refreshSession(deps: RefreshDeps, token: string): Promise<
   const key = sessionKey(parsed.username, parsed.sid);
   const presented = await sha256(parsed.secret);
 
-  const pair = async (secret: string, issuedAt: number): Promise<RefreshedPair> => {
+  const pair = async (secret: string, issuedAt: number, amr: SessionRecord['amr']): Promise<RefreshedPair> => {
     // RS256 signatures are deterministic: the same claims give the same access token.
-    const access = await issueAccessToken(keys, { now: () => issuedAt }, settings, { username: parsed.username, sid: parsed.sid });
+    const access = await issueAccessToken(keys, { now: () => issuedAt }, settings, { username: parsed.username, sid: parsed.sid, amr });
     return {
       username: parsed.username,
       sid: parsed.sid,
@@ -91,7 +91,7 @@ export async function refreshSession(deps: RefreshDeps, token: string): Promise<
         if (isConditionFailed(error)) continue;
         throw error;
       }
-      return pair(secret, issuedAt);
+      return pair(secret, issuedAt, session.amr);
     }
 
     const isRetry =
@@ -102,7 +102,7 @@ export async function refreshSession(deps: RefreshDeps, token: string): Promise<
     if (isRetry) {
       const secret = await nextSecret(keys, parsed.secret, parsed.sid, session.generation);
       // Only while that rotation is still the latest one.
-      if (timingSafeEqual(await sha256(secret), session.refreshHash)) return pair(secret, session.rotatedAt!);
+      if (timingSafeEqual(await sha256(secret), session.refreshHash)) return pair(secret, session.rotatedAt!, session.amr);
     }
 
     if ((session.spent ?? []).some((hash) => timingSafeEqual(presented, hash))) {

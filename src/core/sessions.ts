@@ -1,4 +1,5 @@
 import type { Store } from '../store/store';
+import type { AuthMethod } from './access-token';
 import { base64url, fromBase64url } from './base64url';
 import type { Clock } from './clock';
 import { USERNAME_PATTERN } from './identity';
@@ -42,7 +43,7 @@ export async function createSession(
   store: Store,
   clock: Clock,
   sessionTtl: number,
-  owner: { username: string; userAgent?: string | undefined; sid?: string },
+  owner: { username: string; userAgent?: string | undefined; sid?: string; amr?: readonly AuthMethod[] },
 ): Promise<NewSession> {
   const sid = owner.sid ?? newSessionId();
   const secret = randomToken(32);
@@ -54,6 +55,7 @@ export async function createSession(
     lastUsedAt: at,
     refreshHash: await sha256(secret),
     generation: 0,
+    ...(owner.amr ? { amr: [...owner.amr] } : {}),
     ...(owner.userAgent ? { userAgent: owner.userAgent.slice(0, USER_AGENT_MAX) } : {}),
   };
   await store.create({ ...sessionKey(owner.username, sid), data: record, expiresAt: clock.now() + sessionTtl * 1000 });

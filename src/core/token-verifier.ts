@@ -1,11 +1,11 @@
 import type { Store } from '../store/store';
-import { type AccessCheck, checkAccessToken, type TokenSettings } from './access-token';
+import { type AccessCheck, type AuthMethod, checkAccessToken, type TokenSettings } from './access-token';
 import type { Clock } from './clock';
 import { findSession } from './sessions';
 import type { SigningKeys } from './signing-keys';
 import { tokenCache } from './token-cache';
 
-export type Authenticated = { ok: true; username: string; sid: string; exp: number };
+export type Authenticated = { ok: true; username: string; sid: string; exp: number; amr: readonly AuthMethod[] };
 export type AuthFailure = { ok: false; code: 'invalid_token' | 'token_expired' | 'session_revoked' | 'username_mismatch' };
 
 export interface TokenVerifierDeps {
@@ -32,13 +32,13 @@ export function createTokenVerifier({ store, clock, keys, settings }: TokenVerif
     } else {
       check = await checkAccessToken(keys, clock, settings, token);
       if (!check.ok) return check;
-      verified.set(token, { username: check.username, sid: check.sid, exp: check.exp }, nowSeconds);
+      verified.set(token, { username: check.username, sid: check.sid, exp: check.exp, amr: check.amr }, nowSeconds);
     }
     if (expectedUsername !== undefined && expectedUsername.toLowerCase() !== check.username) {
       return { ok: false, code: 'username_mismatch' };
     }
     const session = await findSession(store, check.username, check.sid);
     if (!session) return { ok: false, code: 'session_revoked' };
-    return { ok: true, username: check.username, sid: check.sid, exp: check.exp };
+    return { ok: true, username: check.username, sid: check.sid, exp: check.exp, amr: check.amr };
   };
 }

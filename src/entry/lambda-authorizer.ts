@@ -25,7 +25,11 @@ const ready = once(async () => {
   return { authenticate, logger, cookie: cookieSettings(config.issuer).name };
 });
 
-type Context = { username: string; sid: string };
+/**
+ * What your route sees: `amr` is how the session was authenticated, space-separated (`pwd`,
+ * `pwd otp`, `webauthn`), since a REST authorizer's context holds only strings, numbers and booleans.
+ */
+type Context = { username: string; sid: string; amr: string };
 type AnyEvent = APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent | APIGatewayRequestAuthorizerEventV2;
 
 const headerOf = (headers: Record<string, string | undefined> | null | undefined, name: string) =>
@@ -71,7 +75,7 @@ export async function handler(
     // The one error message API Gateway turns into 401 Unauthorized.
     throw new Error('Unauthorized');
   }
-  const context: Context = { username: result.username, sid: result.sid };
+  const context: Context = { username: result.username, sid: result.sid, amr: result.amr.join(' ') };
   if (isHttpApi) return { isAuthorized: true, context };
   return {
     principalId: result.username,

@@ -75,7 +75,7 @@ export const OPERATIONS: readonly Operation[] = [
     auth: 'optional',
     body: { schema: tokenBody, example: { username: 'arindam369', token: TOKEN } },
     responses: {
-      200: { description: 'Valid', schema: res.verified, example: { verified: true, message: 'success', username: 'arindam369', token: TOKEN } },
+      200: { description: 'Valid', schema: res.verified, example: { verified: true, message: 'success', username: 'arindam369', amr: ['pwd'], token: TOKEN } },
       401: {
         ...error('Invalid, expired, or its session has ended', 'User is not authenticated', 'session_revoked'),
         example: { verified: false, message: 'User is not authenticated', code: 'session_revoked' },

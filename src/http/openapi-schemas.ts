@@ -26,6 +26,7 @@ const ANSWERS: Readonly<Record<string, Schema>> = {
   TokenPair: res.tokenPair,
   LoggedIn: res.loggedIn,
   Refreshed: res.refreshed,
+  AuthMethods: res.authMethods,
   Verified: res.verified,
   Done: res.done,
   Ended: res.ended,

@@ -31,14 +31,23 @@ export const refreshed = z.extend(
   tokenPair.shape,
 );
 
+/** How the session was authenticated (RFC 8176): a password, a one-time code, a passkey. */
+export const authMethods = z.array(z.enum(['pwd', 'otp', 'webauthn']));
+
 /** `token` echoes a token sent in the body or as a bearer token, never the cookie's. */
-export const verified = z.object({ verified: z.literal(true), message: z.literal('success'), username: z.string(), token: z.optional(z.string()) });
+export const verified = z.object({
+  verified: z.literal(true),
+  message: z.literal('success'),
+  username: z.string(),
+  amr: authMethods,
+  token: z.optional(z.string()),
+});
 
 export const done = z.object({ message: z.string() });
 
 export const ended = z.object({ message: z.string(), ended: z.number() });
 
-export const profile = z.object({ username: z.string(), name: z.string(), email: z.optional(z.string()), createdAt: z.string() });
+export const profile = z.object({ username: z.string(), name: z.string(), email: z.optional(z.string()), createdAt: z.string(), amr: authMethods });
 
 /** Who holds the request's session: nobody (no token, or one no longer valid), or its user. */
 export const sessionStatus = z.union([z.object({ authenticated: z.literal(false) }), z.object({ authenticated: z.literal(true), user: profile })]);

@@ -33,7 +33,8 @@ export function accountRoutes(app: Hono<AppEnv>, context: RouteContext): void {
     const user = await requireUser(c, context);
     const profile = await auth.profile(user.username);
     if (!profile) return sendError(c, 'not_authenticated');
-    return c.json(profile);
+    // How this session was authenticated, so a page can ask for a second factor where it matters.
+    return c.json({ ...profile, amr: user.amr });
   });
 
   app.post('/password', async (c) => {

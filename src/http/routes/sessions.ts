@@ -13,7 +13,7 @@ export function sessionRoutes(app: Hono<AppEnv>, context: RouteContext): void {
   app.get('/session', async (c) => {
     const { user, source } = await currentUser(c, context);
     const profile = user && (await auth.profile(user.username));
-    if (profile) return c.json({ authenticated: true, user: profile });
+    if (user && profile) return c.json({ authenticated: true, user: { ...profile, amr: user.amr } });
     if (source === 'cookie') clearSessionCookie(c, cookie);
     return c.json({ authenticated: false });
   });

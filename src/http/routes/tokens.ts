@@ -18,7 +18,13 @@ export function tokenRoutes(app: Hono<AppEnv>, context: RouteContext): void {
     if (!result.ok) return sendError(c, result.code);
     // The token is echoed as the tutorials do, but never one read from the HttpOnly cookie:
     // that would hand it to any script on the page.
-    return c.json({ verified: true, message: 'success', username: result.username, ...(found.source === 'cookie' ? {} : { token: found.token }) });
+    return c.json({
+      verified: true,
+      message: 'success',
+      username: result.username,
+      amr: result.amr,
+      ...(found.source === 'cookie' ? {} : { token: found.token }),
+    });
   });
 
   app.post('/logout', async (c) => {
