@@ -185,6 +185,7 @@ describe.each(storeFactories)('/verify, /logout, /user/myprofile on $name', (fac
           email: 'alice@example.com',
           createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
           amr: ['pwd'],
+          mfa: { totp: false, recoveryCodesLeft: 0 },
         });
         expect(JSON.stringify(body)).not.toMatch(/argon|hash/i);
       }

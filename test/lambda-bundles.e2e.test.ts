@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { totpCode } from '../src/core/totp';
 import { ensureTable } from '../src/store/dynamodb-table';
 import { fixture, functionUrlEvent, httpApiEvent, restEvent } from './helpers/aws-events';
 import { type BundleHost, startBundleHost } from './helpers/bundle-host';
@@ -224,6 +225,26 @@ describe('dist/lambda/authorizer.mjs', () => {
       expect(await authorize(fixture('authorizer-rest-token', token))).toMatchObject({ error: 'Unauthorized' });
     }
     token = await login();
+  });
+
+  it('passes on a second factor in the context (REST and HTTP API), so a route can demand it', async () => {
+    const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
+    const setup = json(await api(restEvent('POST', '/mfa/totp/setup', { currentPassword: USER.password }, auth(token))));
+    const now = Date.now();
+    expect((await api(restEvent('POST', '/mfa/totp/confirm', { code: totpCode({ secret: setup.secret, now }) }, auth(token)))).statusCode).toBe(200);
+    const step = json(await api(restEvent('POST', '/login', { username: 'guarded', password: USER.password })));
+    expect(step).toMatchObject({ mfaRequired: true });
+    const done = await api(restEvent('POST', '/login/mfa', { mfaToken: step.mfaToken, code: totpCode({ secret: setup.secret, now: now + 30_000 }) }));
+    expect(done.statusCode).toBe(200);
+    const strong = json(done).response.token as string;
+    expect((await authorize(fixture('authorizer-rest-token', strong))).result.context).toEqual({
+      username: 'guarded',
+      sid: expect.any(String),
+      amr: 'pwd otp',
+    });
+    expect((await authorize(fixture('authorizer-http-v2', strong))).result.context).toMatchObject({ amr: 'pwd otp' });
+    // Off again, so the other cases log in with the password alone.
+    expect((await api(restEvent('DELETE', '/mfa/totp', { currentPassword: USER.password }, auth(strong)))).statusCode).toBe(200);
   });
 
   it('HTTP API (payload 2.0): the simple response, allowing a valid token and refusing the others', async () => {

@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { redeemRecoveryCode, redeemTotpCode } from '../src/core/mfa-redeem';
 import { newRecoveryCodes, type RecoveryCodeSet } from '../src/core/recovery-codes';
+import { openSecretText, type SealedSecret, sealSecret } from '../src/core/sealed-secret';
+import { totpSecretContext } from '../src/core/secret-contexts';
 import { newTotpSecret, totpCode, totpStep } from '../src/core/totp';
 import type { Key, Store } from '../src/store/store';
+import { testKeyVault } from './helpers/app';
 import { testClock } from './helpers/clock';
 import { slowReads } from './helpers/slow-reads';
 import { storeFactories } from './helpers/stores';
 
 const KEY: Key = { pk: 'USER#arindam369', sk: 'MFA' };
+const CONTEXT = totpSecretContext('arindam369');
+/** The secret as the user record keeps it: sealed under the key-encryption key. */
+const sealedTotp = async (secret: string) => ({ sealed: await sealSecret(testKeyVault, CONTEXT, secret), enabledAt: '2026-12-01T00:00:00.000Z' });
+const open = (state: { sealed: SealedSecret }) => openSecretText(testKeyVault, state.sealed, CONTEXT);
 
 async function setup(factory: (typeof storeFactories)[number]) {
   const clock = testClock();
@@ -34,47 +41,47 @@ describe.each(storeFactories)('spending a second factor once, on $name', (factor
   it('a TOTP code is accepted once, and its step is stored as spent', async () => {
     const { clock, store } = await setup(factory);
     const secret = newTotpSecret();
-    await store.create({ ...KEY, data: { totp: { secret } } });
+    await store.create({ ...KEY, data: { totp: await sealedTotp(secret) } });
     const code = totpCode({ secret, now: clock.now() });
     const step = totpStep(clock.now());
-    expect(await redeemTotpCode(store, clock, KEY, code)).toEqual({ ok: true, step });
-    expect((await store.get(KEY))?.data).toEqual({ totp: { secret, lastUsedStep: step } });
-    expect(await redeemTotpCode(store, clock, KEY, code)).toEqual({ ok: false, reason: 'replayed' });
+    expect(await redeemTotpCode(store, clock, KEY, code, open)).toEqual({ ok: true, step });
+    expect((await store.get(KEY))?.data).toMatchObject({ totp: { lastUsedStep: step } });
+    expect(await redeemTotpCode(store, clock, KEY, code, open)).toEqual({ ok: false, reason: 'replayed' });
     // Still refused in the next step, while the code is inside the drift window.
     clock.advance(30_000);
-    expect(await redeemTotpCode(store, clock, KEY, code)).toEqual({ ok: false, reason: 'replayed' });
+    expect(await redeemTotpCode(store, clock, KEY, code, open)).toEqual({ ok: false, reason: 'replayed' });
     // The next code is fresh.
-    expect(await redeemTotpCode(store, clock, KEY, totpCode({ secret, now: clock.now() }))).toEqual({ ok: true, step: step + 1 });
+    expect(await redeemTotpCode(store, clock, KEY, totpCode({ secret, now: clock.now() }), open)).toEqual({ ok: true, step: step + 1 });
   });
 
   it('a wrong or malformed TOTP code writes nothing', async () => {
     const { clock, store } = await setup(factory);
     const secret = newTotpSecret();
-    const created = await store.create({ ...KEY, data: { totp: { secret } } });
+    const created = await store.create({ ...KEY, data: { totp: await sealedTotp(secret) } });
     const window = [-1, 0, 1].map((d) => totpCode({ secret, now: clock.now() + d * 30_000 }));
     // The first six digits that are no code of the window.
     let n = Number(window[1]);
     while (window.includes(String(n).padStart(6, '0'))) n = (n + 1) % 1_000_000;
-    expect(await redeemTotpCode(store, clock, KEY, String(n).padStart(6, '0'))).toEqual({ ok: false, reason: 'wrong' });
-    expect(await redeemTotpCode(store, clock, KEY, '12345')).toEqual({ ok: false, reason: 'malformed' });
+    expect(await redeemTotpCode(store, clock, KEY, String(n).padStart(6, '0'), open)).toEqual({ ok: false, reason: 'wrong' });
+    expect(await redeemTotpCode(store, clock, KEY, '12345', open)).toEqual({ ok: false, reason: 'malformed' });
     expect(await store.get(KEY)).toEqual(created);
   });
 
   it('without TOTP set up, or without the record, the answer is not_enrolled', async () => {
     const { clock, store } = await setup(factory);
-    expect(await redeemTotpCode(store, clock, KEY, '123456')).toEqual({ ok: false, reason: 'not_enrolled' });
+    expect(await redeemTotpCode(store, clock, KEY, '123456', open)).toEqual({ ok: false, reason: 'not_enrolled' });
     expect(await redeemRecoveryCode(store, clock, KEY, 'abcde-fghjk')).toEqual({ ok: false, reason: 'not_enrolled' });
     await store.create({ ...KEY, data: { other: true } });
-    expect(await redeemTotpCode(store, clock, KEY, '123456')).toEqual({ ok: false, reason: 'not_enrolled' });
+    expect(await redeemTotpCode(store, clock, KEY, '123456', open)).toEqual({ ok: false, reason: 'not_enrolled' });
     expect(await redeemRecoveryCode(store, clock, KEY, 'abcde-fghjk')).toEqual({ ok: false, reason: 'not_enrolled' });
   });
 
   it('of ten requests with the same right TOTP code at once, exactly one is accepted', async () => {
     const { clock, store } = await setup(factory);
     const secret = newTotpSecret();
-    await store.create({ ...KEY, data: { totp: { secret } } });
+    await store.create({ ...KEY, data: { totp: await sealedTotp(secret) } });
     const code = totpCode({ secret, now: clock.now() });
-    const results = await Promise.all(Array.from({ length: 10 }, () => redeemTotpCode(slowReads(store), clock, KEY, code)));
+    const results = await Promise.all(Array.from({ length: 10 }, () => redeemTotpCode(slowReads(store), clock, KEY, code, open)));
     expect(results.filter((r) => r.ok)).toEqual([{ ok: true, step: totpStep(clock.now()) }]);
     expect(results.filter((r) => !r.ok && r.reason === 'replayed')).toHaveLength(9);
   });
@@ -120,11 +127,11 @@ describe.each(storeFactories)('spending a second factor once, on $name', (factor
     const { clock, store } = await setup(factory);
     const secret = newTotpSecret();
     const { codes, stored } = await newRecoveryCodes();
-    await store.create({ ...KEY, data: { totp: { secret }, recoveryCodes: stored } });
+    await store.create({ ...KEY, data: { totp: await sealedTotp(secret), recoveryCodes: stored } });
     expect(await redeemRecoveryCode(interrupted(store, KEY), clock, KEY, codes[5]!)).toEqual({ ok: true, index: 5, left: 9 });
-    expect(await redeemTotpCode(interrupted(store, KEY), clock, KEY, totpCode({ secret, now: clock.now() }))).toMatchObject({ ok: true });
+    expect(await redeemTotpCode(interrupted(store, KEY), clock, KEY, totpCode({ secret, now: clock.now() }), open)).toMatchObject({ ok: true });
     const data = (await store.get(KEY))?.data;
-    expect(data).toMatchObject({ touchedBy: 'another request', totp: { secret, lastUsedStep: totpStep(clock.now()) } });
+    expect(data).toMatchObject({ touchedBy: 'another request', totp: { lastUsedStep: totpStep(clock.now()) } });
     expect((data!.recoveryCodes as RecoveryCodeSet).codes[5]?.usedAt).toBe(clock.now());
   });
 });

@@ -3,10 +3,12 @@ import { PASSWORD_ONLY, type TokenSettings } from './access-token';
 import type { Clock } from './clock';
 import { AuthError } from './errors';
 import { canonicalEmail, canonicalName, canonicalUsername, EMAIL_RULE, NAME_RULE, USERNAME_RULE } from './identity';
+import type { KeyVault } from './key-vault';
 import { openLoginSession } from './login-session';
 import { checkNewPassword, LOGIN_PASSWORD_MAX, normalizePassword, type PasswordCheck, type PasswordHasher } from './passwords';
 import { sameCredentials, sessionKey, type UserRecord, userKey } from './records';
 import { type RefreshedPair, refreshSession } from './refresh';
+import { createSecondFactor, type MfaChallenge, type MfaLogin, type SecondFactor } from './second-factor';
 import { createSession, endSession, endSessions, listSessions, newSessionId, SID_PATTERN } from './sessions';
 import type { SigningKeys } from './signing-keys';
 import { createThrottle, type ThrottleSettings } from './throttle';
@@ -29,6 +31,7 @@ export interface AuthServiceDeps {
   readonly clock: Clock;
   readonly keys: SigningKeys;
   readonly passwords: PasswordCheck;
+  readonly keyVault: KeyVault;
   readonly settings: AuthSettings;
 }
 
@@ -47,6 +50,7 @@ export interface PublicUser {
 
 export interface Profile extends PublicUser {
   readonly createdAt: string;
+  readonly mfa: { readonly totp: boolean; readonly recoveryCodesLeft: number };
 }
 
 export interface LoginResult {
@@ -55,6 +59,11 @@ export interface LoginResult {
   readonly expiresIn: number;
   readonly refreshToken: string;
   readonly sid: string;
+}
+
+/** A right password for a user with a second factor: no session yet, a token for the next step. */
+export interface SecondStep extends MfaChallenge {
+  readonly mfaRequired: true;
 }
 
 export interface SessionView {
@@ -73,7 +82,12 @@ export interface Caller {
 
 export interface AuthService {
   register(input: RegisterInput, caller: Caller): Promise<PublicUser>;
-  login(username: string, password: string, caller: Caller): Promise<LoginResult>;
+  login(username: string, password: string, caller: Caller): Promise<LoginResult | SecondStep>;
+  /** The second step of a login with TOTP on: a code from the app or a recovery code. */
+  loginSecondStep(input: MfaLogin, caller: Caller): Promise<LoginResult>;
+  /** Checks the caller's current password (counted like a login), for changes that need it. */
+  confirmPassword(user: Authenticated, currentPassword: string, caller: Caller): Promise<void>;
+  readonly secondFactor: SecondFactor;
   /** A token is valid while its signature, claims and session all hold. */
   authenticate(token: string, expectedUsername?: string): Promise<Authenticated | AuthFailure>;
   /** Ends the token's session. False when the token was not valid. */
@@ -96,6 +110,7 @@ const publicUser = (user: UserRecord): PublicUser => ({
 export function createAuthService(deps: AuthServiceDeps): AuthService {
   const { store, hasher, clock, keys, settings } = deps;
   const throttle = createThrottle(store, clock, settings.throttle);
+  const secondFactor = createSecondFactor({ ...deps, throttle });
   const authenticate = createTokenVerifier(deps);
 
   const invalid = (field: string, message: string) => new AuthError('invalid_field', message, field);
@@ -156,11 +171,15 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     return { item: usable, password, needsRehash: outcome.needsRehash };
   }
 
-  async function login(rawUsername: string, rawPassword: string, caller: Caller): Promise<LoginResult> {
+  async function login(rawUsername: string, rawPassword: string, caller: Caller): Promise<LoginResult | SecondStep> {
     await throttle.admit('login', caller.client);
     const failure = new AuthError('invalid_credentials');
     const { item, password, needsRehash } = await checkPassword(rawUsername, rawPassword, caller, failure);
     const user = item.data;
+    if (secondFactor.isOn(user)) {
+      if (needsRehash) await upgradeHash(item, password);
+      return { mfaRequired: true, ...(await secondFactor.challenge(user)) };
+    }
     const opened = await openLoginSession(deps, user, caller, PASSWORD_ONLY, failure);
     if (needsRehash) await upgradeHash(opened.current, password);
     return { user: publicUser(user), token: opened.token, expiresIn: opened.expiresIn, refreshToken: opened.refreshToken, sid: opened.sid };
@@ -209,7 +228,16 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
 
   async function profile(username: string): Promise<Profile | undefined> {
     const user = (await store.get<UserRecord>(userKey(username)))?.data;
-    return user && { ...publicUser(user), createdAt: user.createdAt };
+    return user && { ...publicUser(user), createdAt: user.createdAt, mfa: secondFactor.status(user) };
+  }
+
+  async function loginSecondStep(input: MfaLogin, caller: Caller): Promise<LoginResult> {
+    const opened = await secondFactor.finish(input, caller);
+    return { user: publicUser(opened.user), token: opened.token, expiresIn: opened.expiresIn, refreshToken: opened.refreshToken, sid: opened.sid };
+  }
+
+  async function confirmPassword(user: Authenticated, currentPassword: string, caller: Caller): Promise<void> {
+    await checkPassword(user.username, currentPassword, caller, new AuthError('wrong_password', undefined, 'currentPassword'));
   }
 
   return {
@@ -223,5 +251,8 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     sessions,
     endSession: async (user, sid) => SID_PATTERN.test(sid) && (await store.delete(sessionKey(user.username, sid))),
     profile,
+    loginSecondStep,
+    confirmPassword,
+    secondFactor,
   };
 }

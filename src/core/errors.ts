@@ -24,6 +24,12 @@ export type ErrorCode =
   | 'store_unavailable'
   | 'store_misconfigured'
   | 'key_service_unavailable'
+  | 'invalid_mfa_code'
+  | 'invalid_mfa_token'
+  | 'wrong_mfa_code'
+  | 'mfa_already_enabled'
+  | 'mfa_not_enabled'
+  | 'mfa_setup_missing'
   | 'internal_error';
 
 export class AuthError extends Error {

@@ -2,6 +2,7 @@ import { type Data, isConditionFailed, type Key, type Store } from '../store/sto
 import type { Clock } from './clock';
 import { AuthError } from './errors';
 import { findRecoveryCode, type RecoveryCodeMatch, type RecoveryCodeSet, recoveryCodesLeft, spendRecoveryCode } from './recovery-codes';
+import type { SealedSecret } from './sealed-secret';
 import { checkTotp, type TotpCheck } from './totp';
 
 /**
@@ -11,10 +12,11 @@ import { checkTotp, type TotpCheck } from './totp';
  * the code spent. A write that lost to a change of something else is simply tried again.
  */
 
-/** TOTP as stored once it is confirmed: the secret, and the step of the last code accepted. */
+/** TOTP as stored once it is confirmed: the secret (sealed, see sealed-secret.ts), and the step of the last code accepted. */
 export interface TotpState extends Record<string, unknown> {
-  readonly secret: string;
+  readonly sealed: SealedSecret;
   readonly lastUsedStep?: number;
+  readonly enabledAt: string;
 }
 
 export type TotpRedeem = TotpCheck | { readonly ok: false; readonly reason: 'not_enrolled' };
@@ -41,11 +43,18 @@ async function spendOnce<T>(store: Store, key: Key, decide: (data: Data) => Prom
 }
 
 /** Checks a TOTP code and, when it is right and fresh, records its step as spent. */
-export function redeemTotpCode(store: Store, clock: Clock, key: Key, code: string, field = 'totp'): Promise<TotpRedeem> {
+export function redeemTotpCode(
+  store: Store,
+  clock: Clock,
+  key: Key,
+  code: string,
+  openSecret: (state: TotpState) => Promise<string>,
+  field = 'totp',
+): Promise<TotpRedeem> {
   return spendOnce<TotpRedeem>(store, key, async (data) => {
     const state = data[field] as TotpState | undefined;
     if (!state) return { result: { ok: false, reason: 'not_enrolled' } };
-    const result = checkTotp({ secret: state.secret, code, now: clock.now(), lastUsedStep: state.lastUsedStep });
+    const result = checkTotp({ secret: await openSecret(state), code, now: clock.now(), lastUsedStep: state.lastUsedStep });
     return result.ok ? { result, write: { [field]: { ...state, lastUsedStep: result.step } } } : { result };
   });
 }

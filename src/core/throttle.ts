@@ -57,6 +57,10 @@ export interface Throttle {
   admit(kind: 'login' | 'register', client: string): Promise<void>;
   /** Starts an attempt at this account from this client; rate_limited when it must wait. */
   begin(username: string, client: string): Promise<Attempt>;
+  /** A wrong second-factor code counts against the account like a wrong password. */
+  accountFailed(username: string): Promise<void>;
+  /** Whether the account has had too many failures this hour. */
+  accountLocked(username: string): Promise<boolean>;
 }
 
 const pairPk = (username: string, client: string) => `THROTTLE#pair#${username}#${client}`;
@@ -81,6 +85,14 @@ export function createThrottle(store: Store, clock: Clock, settings: ThrottleSet
       const cap = kind === 'login' ? settings.clientLoginsPer10Min : settings.clientRegistrationsPer10Min;
       const counter = await store.increment(clientCount(kind, client), 1, now + TEN_MINUTES);
       if (counter.value > cap) throw rateLimited((counter.expiresAt - now) / 1000);
+    },
+
+    async accountFailed(username) {
+      await store.increment(accountCount(username), 1, clock.now() + HOUR);
+    },
+
+    async accountLocked(username) {
+      return ((await store.get<{ n?: number }>(accountCount(username)))?.data.n ?? 0) >= settings.accountFailuresPerHour;
     },
 
     async begin(username, client) {

@@ -11,6 +11,7 @@ import { classify, sendError } from './errors';
 import { ROUTES } from './routes';
 import { accountRoutes } from './routes/accounts';
 import { messageRoutes } from './routes/messages';
+import { secondFactorRoutes } from './routes/second-factor';
 import { serviceRoutes } from './routes/service';
 import { sessionRoutes } from './routes/sessions';
 import { tokenRoutes } from './routes/tokens';
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   accountRoutes(app, context);
   tokenRoutes(app, context);
   sessionRoutes(app, context);
+  secondFactorRoutes(app, context);
   messageRoutes(app, context);
   serviceRoutes(app, context);
 

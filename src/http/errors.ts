@@ -30,6 +30,12 @@ export const ERRORS: Record<ErrorCode, { status: Status; message: string }> = {
   method_not_allowed: { status: 405, message: 'Method not allowed' },
   store_unavailable: { status: 503, message: 'Service temporarily unavailable, try again' },
   store_misconfigured: { status: 503, message: 'Service unavailable: its store is not configured correctly' },
+  invalid_mfa_code: { status: 401, message: 'Wrong code' },
+  invalid_mfa_token: { status: 401, message: 'The sign-in step has expired or is not valid; log in again' },
+  wrong_mfa_code: { status: 400, message: 'That code is not the one your app shows now; try the next one' },
+  mfa_already_enabled: { status: 409, message: 'Two-step verification is already on' },
+  mfa_not_enabled: { status: 409, message: 'Two-step verification is not on' },
+  mfa_setup_missing: { status: 409, message: 'Start the setup first: there is no pending secret to confirm' },
   key_service_unavailable: { status: 503, message: 'Service temporarily unavailable: its key service does not answer, try again' },
   internal_error: { status: 500, message: 'Internal server error' },
 };

@@ -5,7 +5,24 @@ export const REFRESH = 'YXJpbmRhbTM2OQ.NRgvDHZWbaSX8KVuhNfJAQ.OghQunQHJoO5ivHLzq
 export const SESSION_ID = 'NRgvDHZWbaSX8KVuhNfJAQ';
 export const USER = { username: 'arindam369', name: 'Arindam Halder' };
 export const PASSWORD = 'a long and unusual passphrase';
-export const PROFILE = { ...USER, createdAt: '2026-11-21T09:44:36.803Z', amr: ['pwd'] };
+export const PROFILE = { ...USER, createdAt: '2026-11-21T09:44:36.803Z', amr: ['pwd'], mfa: { totp: false, recoveryCodesLeft: 0 } };
 export const PAIR = { tokenType: 'Bearer', expiresIn: 3600, refreshToken: REFRESH };
 export const MESSAGE = { id: 'Qm9hcmQxMjM0NTY', author: 'arindam369', text: 'Hello, board!', createdAt: '2026-11-21T10:00:00.000Z' };
 export const SESSION = { id: SESSION_ID, createdAt: PROFILE.createdAt, lastUsedAt: PROFILE.createdAt, userAgent: 'curl/8.5.0', current: true };
+export const MFA_TOKEN = 'k3Wq0mVd8Jx2Lr5Tn9Pb4Hs7Yc1Fg6Ae0Zu3Qi8Ow2E';
+export const TOTP_SETUP = {
+  secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+  otpauthUrl: 'otpauth://totp/Gatehouse:arindam369?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Gatehouse&algorithm=SHA1&digits=6&period=30',
+};
+export const RECOVERY_CODES = [
+  '7x2kq-9fmtd',
+  'a4hvn-3pw8z',
+  'q0r6e-k2mjy',
+  'c8tzb-5ndw1',
+  'm3gqx-v7k0r',
+  'w9e4p-2hcjt',
+  'f6yd0-r8nqk',
+  'n1bma-4zx7e',
+  'h5kwc-0tp3v',
+  'z2jrs-6gym9',
+];

@@ -15,6 +15,8 @@ export const UNAUTHORIZED_CODES: Readonly<Record<string, string>> = {
   not_authenticated: 'POST /logout: nobody to log out, the token is not valid.',
   invalid_refresh_token: 'POST /token/refresh: the refresh token is unknown or expired: log in again.',
   refresh_token_reused: 'POST /token/refresh: that refresh token was already used, so its session has been ended: log in again.',
+  invalid_mfa_code: 'POST /login/mfa: a wrong code from the app, or a wrong or spent recovery code; the same mfaToken allows 5 tries.',
+  invalid_mfa_token: 'POST /login/mfa: the mfaToken expired (5 minutes), was used up, or the password changed meanwhile: log in again.',
 };
 
 /**

@@ -1,7 +1,7 @@
 import type * as z from 'zod/mini';
-import { MESSAGE, PAIR, PASSWORD, PROFILE, REFRESH, SESSION, SESSION_ID, TOKEN, USER } from './openapi-examples';
+import { MESSAGE, MFA_TOKEN, PAIR, PASSWORD, PROFILE, RECOVERY_CODES, REFRESH, SESSION, SESSION_ID, TOKEN, TOTP_SETUP, USER } from './openapi-examples';
 import * as res from './responses';
-import { loginBody, messageBody, passwordBody, refreshBody, registerBody, tokenBody } from './schemas';
+import { currentPasswordBody, loginBody, messageBody, mfaLoginBody, passwordBody, refreshBody, registerBody, tokenBody, totpCodeBody } from './schemas';
 
 type Schema = z.ZodMiniType;
 
@@ -17,7 +17,7 @@ export interface Operation {
   readonly method: 'GET' | 'POST' | 'DELETE';
   readonly path: string;
   readonly summary: string;
-  readonly tag: 'Accounts' | 'Tokens' | 'Sessions' | 'Messages' | 'Service';
+  readonly tag: 'Accounts' | 'Tokens' | 'Sessions' | 'Second factor' | 'Messages' | 'Service';
   /**
    * `required`: a bearer token or the session cookie. `optional`: neither is needed (the token may
    * come in the body instead, or the answer says nobody is logged in). Absent: public.
@@ -55,16 +55,33 @@ export const OPERATIONS: readonly Operation[] = [
     method: 'POST',
     path: '/login',
     tag: 'Accounts',
-    summary: 'Log in: an access token, a refresh token and the session cookie',
+    summary: 'Log in: an access token, a refresh token and the session cookie (or, with a second factor on, the next step)',
     body: { schema: loginBody, example: { username: USER.username, password: PASSWORD } },
+    responses: {
+      200: {
+        description: 'Logged in; or, for a user with two-step verification on, `mfaRequired` with an `mfaToken` for POST /login/mfa (no token, no cookie)',
+        schema: res.loginAnswer,
+        example: { message: 'User logged in successfully', response: { ...USER, token: TOKEN }, ...PAIR },
+      },
+      401: error('Unknown user, wrong password or locked account: always the same answer', 'Wrong username or password', 'invalid_credentials'),
+      429: error('Too many failures for this account from this client, or too many attempts', 'Too many attempts; try again in 30 seconds', 'rate_limited'),
+    },
+  },
+  {
+    method: 'POST',
+    path: '/login/mfa',
+    tag: 'Accounts',
+    summary: 'The second step of a login: a code from the authenticator app, or a recovery code',
+    body: { schema: mfaLoginBody, example: { mfaToken: MFA_TOKEN, code: '123456' } },
     responses: {
       200: {
         description: 'Logged in',
         schema: res.loggedIn,
         example: { message: 'User logged in successfully', response: { ...USER, token: TOKEN }, ...PAIR },
       },
-      401: error('Unknown user, wrong password or locked account: always the same answer', 'Wrong username or password', 'invalid_credentials'),
-      429: error('Too many failures for this account from this client, or too many attempts', 'Too many attempts; try again in 30 seconds', 'rate_limited'),
+      400: error('The code is not 6 digits, or the recovery code not of its shape', 'code must be 6 digits', 'invalid_field'),
+      401: error('A wrong code (each token allows 5 tries), or a token that expired or was used up', 'Wrong code', 'invalid_mfa_code'),
+      429: error('Too many attempts', 'Too many attempts; try again in 30 seconds', 'rate_limited'),
     },
   },
   {
@@ -182,6 +199,62 @@ export const OPERATIONS: readonly Operation[] = [
       200: { description: 'Ended', schema: res.done, example: { message: 'Session ended' } },
       401: unauthenticated,
       404: error('No such session of the caller', 'Session not found', 'not_found'),
+    },
+  },
+  {
+    method: 'POST',
+    path: '/mfa/totp/setup',
+    tag: 'Second factor',
+    summary: 'Start two-step verification: a new TOTP secret for an authenticator app (pending until confirmed)',
+    auth: 'required',
+    body: { schema: currentPasswordBody, example: { currentPassword: PASSWORD } },
+    responses: {
+      200: { description: 'The secret, and an otpauth:// URL to show as a QR code', schema: res.totpSetup, example: TOTP_SETUP },
+      401: unauthenticated,
+      403: error('The current password is wrong', 'Current password is wrong', 'wrong_password'),
+      409: error('Two-step verification is already on', 'Two-step verification is already on', 'mfa_already_enabled'),
+    },
+  },
+  {
+    method: 'POST',
+    path: '/mfa/totp/confirm',
+    tag: 'Second factor',
+    summary: 'Confirm the pending secret with a code from the app: two-step verification is on; the 10 recovery codes are shown this once',
+    auth: 'required',
+    body: { schema: totpCodeBody, example: { code: '123456' } },
+    responses: {
+      200: { description: 'On; keep the recovery codes somewhere safe', schema: res.recoveryCodes, example: { recoveryCodes: RECOVERY_CODES } },
+      400: error('Not the code the app shows now', 'That code is not the one your app shows now; try the next one', 'wrong_mfa_code'),
+      401: unauthenticated,
+      409: error('No setup to confirm, or already on', 'Start the setup first: there is no pending secret to confirm', 'mfa_setup_missing'),
+    },
+  },
+  {
+    method: 'POST',
+    path: '/mfa/recovery-codes',
+    tag: 'Second factor',
+    summary: 'A new set of 10 recovery codes; the old set stops working',
+    auth: 'required',
+    body: { schema: currentPasswordBody, example: { currentPassword: PASSWORD } },
+    responses: {
+      200: { description: 'The new codes, shown this once', schema: res.recoveryCodes, example: { recoveryCodes: RECOVERY_CODES } },
+      401: unauthenticated,
+      403: error('The current password is wrong', 'Current password is wrong', 'wrong_password'),
+      409: error('Two-step verification is not on', 'Two-step verification is not on', 'mfa_not_enabled'),
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/mfa/totp',
+    tag: 'Second factor',
+    summary: 'Turn two-step verification off; the recovery codes stop working',
+    auth: 'required',
+    body: { schema: currentPasswordBody, example: { currentPassword: PASSWORD } },
+    responses: {
+      200: { description: 'Off', schema: res.done, example: { message: 'Two-step verification is off; its recovery codes no longer work' } },
+      401: unauthenticated,
+      403: error('The current password is wrong', 'Current password is wrong', 'wrong_password'),
+      409: error('Two-step verification is not on', 'Two-step verification is not on', 'mfa_not_enabled'),
     },
   },
   {

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import * as res from './responses';
-import { loginBody, messageBody, passwordBody, refreshBody, registerBody, tokenBody } from './schemas';
+import { currentPasswordBody, loginBody, messageBody, mfaLoginBody, passwordBody, refreshBody, registerBody, tokenBody, totpCodeBody } from './schemas';
 
 type Schema = z.ZodMiniType;
 type Json = Record<string, unknown>;
@@ -16,6 +16,9 @@ const REQUESTS: Readonly<Record<string, Schema>> = {
   TokenRequest: tokenBody,
   RefreshRequest: refreshBody,
   PasswordChange: passwordBody,
+  CurrentPassword: currentPasswordBody,
+  TotpCode: totpCodeBody,
+  SecondStep: mfaLoginBody,
   NewMessage: messageBody,
 };
 
@@ -25,6 +28,11 @@ const ANSWERS: Readonly<Record<string, Schema>> = {
   Registered: res.registered,
   TokenPair: res.tokenPair,
   LoggedIn: res.loggedIn,
+  SecondFactorRequired: res.secondFactorRequired,
+  LoginAnswer: res.loginAnswer,
+  MfaStatus: res.mfaStatus,
+  TotpSetup: res.totpSetup,
+  RecoveryCodes: res.recoveryCodes,
   Refreshed: res.refreshed,
   AuthMethods: res.authMethods,
   Verified: res.verified,

@@ -47,7 +47,28 @@ export const done = z.object({ message: z.string() });
 
 export const ended = z.object({ message: z.string(), ended: z.number() });
 
-export const profile = z.object({ username: z.string(), name: z.string(), email: z.optional(z.string()), createdAt: z.string(), amr: authMethods });
+/** Whether the second factor is on, and how many unused recovery codes are left. */
+export const mfaStatus = z.object({ totp: z.boolean(), recoveryCodesLeft: z.number() });
+
+export const profile = z.object({
+  username: z.string(),
+  name: z.string(),
+  email: z.optional(z.string()),
+  createdAt: z.string(),
+  amr: authMethods,
+  mfa: mfaStatus,
+});
+
+/** A right password for a user with a second factor on: the next step, no token and no cookie yet. */
+export const secondFactorRequired = z.object({
+  message: z.literal('Second factor required'),
+  mfaRequired: z.literal(true),
+  mfaToken: z.string(),
+  expiresIn: z.number(),
+});
+
+export const totpSetup = z.object({ secret: z.string(), otpauthUrl: z.string() });
+export const recoveryCodes = z.object({ recoveryCodes: z.array(z.string()) });
 
 /** Who holds the request's session: nobody (no token, or one no longer valid), or its user. */
 export const sessionStatus = z.union([z.object({ authenticated: z.literal(false) }), z.object({ authenticated: z.literal(true), user: profile })]);
@@ -67,3 +88,6 @@ export const jwks = z.object({
 });
 
 export const discovery = z.object({ issuer: z.string(), jwks_uri: z.string(), id_token_signing_alg_values_supported: z.array(z.string()) });
+
+/** What a right password gets: the tokens, or (with a second factor on) the next step. */
+export const loginAnswer = z.union([loggedIn, secondFactorRequired]);

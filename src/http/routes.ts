@@ -2,6 +2,11 @@
 export const ROUTES = [
   { method: 'POST', path: '/register' },
   { method: 'POST', path: '/login' },
+  { method: 'POST', path: '/login/mfa' },
+  { method: 'POST', path: '/mfa/totp/setup' },
+  { method: 'POST', path: '/mfa/totp/confirm' },
+  { method: 'POST', path: '/mfa/recovery-codes' },
+  { method: 'DELETE', path: '/mfa/totp' },
   { method: 'POST', path: '/verify' },
   { method: 'POST', path: '/logout' },
   { method: 'GET', path: '/user/myprofile' },

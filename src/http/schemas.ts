@@ -38,3 +38,16 @@ export const passwordBody = z.object({
 });
 
 export const messageBody = z.object({ text: z.string().check(z.minLength(1), z.maxLength(4000)) });
+
+export const currentPasswordBody = z.object({ currentPassword: z.string().check(z.minLength(1), z.maxLength(LOGIN_PASSWORD_MAX)) });
+
+export const totpCodeBody = z.object({ code: z.string().check(z.minLength(1), z.maxLength(32)) });
+
+/** The second step of a login: the token of the first, and either a code from the app or a recovery code. */
+export const mfaLoginBody = z
+  .object({
+    mfaToken: z.string().check(z.minLength(1), z.maxLength(256)),
+    code: z.optional(z.string().check(z.minLength(1), z.maxLength(32))),
+    recoveryCode: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  })
+  .check(z.refine((body) => (body.code === undefined) !== (body.recoveryCode === undefined), { error: 'give either code or recoveryCode', path: ['code'] }));

@@ -1,9 +1,10 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
+import type { LoginResult } from '../../core/auth-service';
 import { parseBody } from '../body';
 import type { AppEnv, RouteContext } from '../context';
 import { sendError } from '../errors';
 import { originMayHoldCookie, requireUser } from '../request-guards';
-import { loginBody, passwordBody, registerBody } from '../schemas';
+import { loginBody, mfaLoginBody, passwordBody, registerBody } from '../schemas';
 import { setSessionCookie } from '../token-sources';
 
 /** Accounts: sign up, log in, the caller's profile, changing the password. */
@@ -19,14 +20,15 @@ export function accountRoutes(app: Hono<AppEnv>, context: RouteContext): void {
   app.post('/login', async (c) => {
     const body = await parseBody(c, loginBody);
     const result = await auth.login(body.username, body.password, caller(c));
-    if (originMayHoldCookie(c, context)) setSessionCookie(c, cookie, result.token, result.expiresIn);
-    return c.json({
-      message: 'User logged in successfully',
-      response: { username: result.user.username, name: result.user.name, token: result.token },
-      tokenType: 'Bearer',
-      expiresIn: result.expiresIn,
-      refreshToken: result.refreshToken,
-    });
+    // A second factor is on: no token and no cookie until the second step.
+    if ('mfaRequired' in result)
+      return c.json({ message: 'Second factor required', mfaRequired: true, mfaToken: result.mfaToken, expiresIn: result.expiresIn });
+    return loggedIn(c, context, result);
+  });
+
+  app.post('/login/mfa', async (c) => {
+    const body = await parseBody(c, mfaLoginBody);
+    return loggedIn(c, context, await auth.loginSecondStep(body, caller(c)));
   });
 
   app.get('/user/myprofile', async (c) => {
@@ -42,5 +44,17 @@ export function accountRoutes(app: Hono<AppEnv>, context: RouteContext): void {
     const body = await parseBody(c, passwordBody);
     const ended = await auth.changePassword(user, body.currentPassword, body.newPassword, caller(c));
     return c.json({ message: 'Password changed; every other session has been ended', ended });
+  });
+}
+
+/** The answer to a completed login, by password or second factor: the tokens, and the cookie for a trusted page. */
+function loggedIn(c: Context<AppEnv>, context: RouteContext, result: LoginResult) {
+  if (originMayHoldCookie(c, context)) setSessionCookie(c, context.cookie, result.token, result.expiresIn);
+  return c.json({
+    message: 'User logged in successfully' as const,
+    response: { username: result.user.username, name: result.user.name, token: result.token },
+    tokenType: 'Bearer' as const,
+    expiresIn: result.expiresIn,
+    refreshToken: result.refreshToken,
   });
 }
