@@ -24,6 +24,7 @@ describe('configuration', () => {
         clientRegistrationsPer10Min: 30,
       },
       trustProxy: false,
+      logLevel: 'info',
     });
   });
 

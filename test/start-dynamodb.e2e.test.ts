@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -45,6 +46,37 @@ describe('npm run start:dynamodb', () => {
       expect((await postJson(`${again.url}/login`, { username: 'dynamo', password: 'emulated passphrase 2026' })).status).toBe(200);
     } finally {
       await again.stop();
+    }
+  });
+});
+
+describe('a port that is taken', () => {
+  it('stops npm start and npm run start:dynamodb with one line naming the port and PORT, and stops DynamoDB Local', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      // What npm start and npm run start:dynamodb run, as built.
+      for (const script of ['dist/node/server.mjs', 'dist/node/start-dynamodb.mjs']) {
+        const child = spawn(process.execPath, [join(ROOT, script)], {
+          cwd: dir,
+          env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', AUTH_SQLITE_FILE: join(dir, 'port.db'), LOG_LEVEL: 'warn' },
+        });
+        let stderr = '';
+        let stdout = '';
+        child.stderr.on('data', (chunk) => (stderr += chunk));
+        child.stdout.on('data', (chunk) => (stdout += chunk));
+        const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+        expect(code, script).toBe(1);
+        expect(stderr, script).toBe(`Gatehouse cannot listen on 127.0.0.1:${port}: the port is in use (set PORT to a free port)\n`);
+        const emulator = /pid (\d+)\)/.exec(stdout)?.[1];
+        if (script.includes('start-dynamodb')) {
+          expect(emulator).toBeDefined();
+          expect(processAlive(Number(emulator))).toBe(false);
+        }
+      }
+    } finally {
+      taken.close();
     }
   });
 });

@@ -6,10 +6,10 @@ import { canonicalEmail, canonicalName, canonicalUsername, EMAIL_RULE, NAME_RULE
 import type { KeyVault } from './key-vault';
 import { openLoginSession } from './login-session';
 import { checkNewPassword, LOGIN_PASSWORD_MAX, normalizePassword, type PasswordCheck, type PasswordHasher } from './passwords';
-import { sameCredentials, sessionKey, type UserRecord, userKey } from './records';
+import { sessionKey, type UserRecord, userKey } from './records';
 import { type RefreshedPair, refreshSession } from './refresh';
 import { createSecondFactor, type MfaChallenge, type MfaLogin, type SecondFactor } from './second-factor';
-import { createSession, endSession, endSessions, listSessions, newSessionId, SID_PATTERN } from './sessions';
+import { endSession, endSessions, listSessions, SID_PATTERN } from './sessions';
 import type { SigningKeys } from './signing-keys';
 import { createThrottle, type ThrottleSettings } from './throttle';
 import { type Authenticated, type AuthFailure, createTokenVerifier } from './token-verifier';
@@ -108,7 +108,7 @@ const publicUser = (user: UserRecord): PublicUser => ({
 });
 
 export function createAuthService(deps: AuthServiceDeps): AuthService {
-  const { store, hasher, clock, keys, settings } = deps;
+  const { store, hasher, clock, settings } = deps;
   const throttle = createThrottle(store, clock, settings.throttle);
   const secondFactor = createSecondFactor({ ...deps, throttle });
   const authenticate = createTokenVerifier(deps);

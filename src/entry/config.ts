@@ -1,4 +1,5 @@
 import { THROTTLE_DEFAULTS, type ThrottleSettings } from '../core/throttle';
+import { LOG_LEVELS, type LogLevel } from './json-logger';
 import type { ProcessEnv } from './process-env';
 
 /** Environment → typed configuration, validated once. The only reader of process.env is the caller. */
@@ -18,6 +19,7 @@ export interface Config {
   readonly throttle: ThrottleSettings;
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
   readonly trustProxy: boolean;
+  readonly logLevel: LogLevel;
 }
 
 export class ConfigError extends Error {
@@ -60,16 +62,27 @@ export function loadConfig(env: ProcessEnv): Config {
   const onLambda = Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST?.trim() || '127.0.0.1';
+  if (!/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9a-fA-F:]+)$/.test(host)) {
+    throw bad('HOST', host, 'must be an IP address or a host name, such as 127.0.0.1 or 0.0.0.0');
+  }
+  const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw bad('LOG_LEVEL', env.LOG_LEVEL ?? '', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const region = env.AWS_REGION?.trim();
+  if (region && !/^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/.test(region)) throw bad('AWS_REGION', region, 'must be an AWS region such as us-east-1');
+  const endpoint = env.AWS_ENDPOINT_URL_DYNAMODB?.trim();
+  if (endpoint) url('AWS_ENDPOINT_URL_DYNAMODB', endpoint);
 
   const store = (env.AUTH_STORE?.trim() || (onLambda ? 'dynamodb' : 'sqlite')).toLowerCase();
   if (store !== 'sqlite' && store !== 'dynamodb') throw bad('AUTH_STORE', env.AUTH_STORE ?? '', "must be 'sqlite' or 'dynamodb'");
 
   const sqliteFile = env.AUTH_SQLITE_FILE?.trim() || '.data/auth.db';
+  if (sqliteFile.endsWith('/') || sqliteFile.includes('\0')) throw bad('AUTH_SQLITE_FILE', sqliteFile, "must be a file path or ':memory:'");
   const table = env.AUTH_TABLE?.trim() || 'gatehouse';
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) throw bad('AUTH_TABLE', table, 'must be a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)');
 
   const issuer = url('AUTH_ISSUER', env.AUTH_ISSUER?.trim() || `http://localhost:${port}`);
   const audience = env.AUTH_AUDIENCE?.trim() || 'gatehouse';
+  if (!/^[\x21-\x7e]{1,256}$/.test(audience)) throw bad('AUTH_AUDIENCE', audience, 'must be 1–256 printable characters without spaces');
   const accessTokenTtl = integer(env, 'AUTH_ACCESS_TOKEN_TTL', 3600, 60, 86_400);
   const sessionTtl = integer(env, 'AUTH_SESSION_TTL', 30 * 86_400, 300, 365 * 86_400);
   if (sessionTtl < accessTokenTtl) {
@@ -101,5 +114,20 @@ export function loadConfig(env: ProcessEnv): Config {
   };
   const trustProxy = boolean(env, 'AUTH_TRUST_PROXY', false);
 
-  return { port, host, store, sqliteFile, table, issuer, audience, accessTokenTtl, sessionTtl, corsOrigins, refreshGraceSeconds, throttle, trustProxy };
+  return {
+    port,
+    host,
+    store,
+    sqliteFile,
+    table,
+    issuer,
+    audience,
+    accessTokenTtl,
+    sessionTtl,
+    corsOrigins,
+    refreshGraceSeconds,
+    throttle,
+    trustProxy,
+    logLevel,
+  };
 }

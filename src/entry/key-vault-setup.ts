@@ -4,7 +4,7 @@ import { cachedKeyVault } from '../core/data-key-cache';
 import type { KeyVault } from '../core/key-vault';
 import { createKmsClient } from '../keys/kms-client';
 import { kmsKeyVault } from '../keys/kms-key-vault';
-import { DEFAULT_KEK_FILE, KeyConfigError, loadLocalKek } from '../keys/local-kek';
+import { DEFAULT_KEK_FILE, fromEnv, KeyConfigError, loadLocalKek } from '../keys/local-kek';
 import { localKeyVault } from '../keys/local-key-vault';
 import { ConfigError } from './config';
 import type { ProcessEnv } from './process-env';
@@ -24,6 +24,7 @@ export interface KeyVaultSetup {
  * Unwrapped data keys are kept five minutes per instance. Bad values are a ConfigError.
  */
 export function keyVaultFromEnv(env: ProcessEnv, clock: Clock, root: string = process.cwd()): KeyVaultSetup {
+  checkKeySettings(env);
   const keyId = env.AUTH_KMS_KEY_ID?.trim();
   if (keyId) {
     const vault = kmsKeyVault({ client: createKmsClient({ ...(env.AWS_ENDPOINT_URL_KMS ? { endpoint: env.AWS_ENDPOINT_URL_KMS } : {}) }), keyId });
@@ -38,5 +39,29 @@ export function keyVaultFromEnv(env: ProcessEnv, clock: Clock, root: string = pr
   } catch (error) {
     if (error instanceof KeyConfigError) throw new ConfigError(error.message);
     throw error;
+  }
+}
+
+const KMS_KEY =
+  /^(?:arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[\w/+=,.@-]+|alias\/[\w/+=,.@-]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+
+/** The key variables' shapes, checked without touching a file or a key service. */
+export function checkKeySettings(env: ProcessEnv): void {
+  const keyId = env.AUTH_KMS_KEY_ID?.trim();
+  if (keyId && !KMS_KEY.test(keyId)) {
+    throw new ConfigError(`Invalid configuration: AUTH_KMS_KEY_ID=${JSON.stringify(keyId)}: must be a KMS key id, key ARN, alias/NAME or alias ARN`);
+  }
+  const file = env.AUTH_KEY_FILE?.trim();
+  if (file !== undefined && file !== '' && (file.endsWith('/') || file.includes('\0'))) {
+    throw new ConfigError(`Invalid configuration: AUTH_KEY_FILE=${JSON.stringify(file)}: must be a file path`);
+  }
+  const raw = env.AUTH_KEY_ENCRYPTION_KEY?.trim();
+  if (raw) {
+    try {
+      fromEnv(raw);
+    } catch (error) {
+      if (error instanceof KeyConfigError) throw new ConfigError(error.message);
+      throw error;
+    }
   }
 }

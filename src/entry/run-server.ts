@@ -9,7 +9,7 @@ import { StoreMisconfiguredError } from '../store/store';
 import { createHttpApp } from './build-app';
 import { nodeClientAddress } from './client-address';
 import { type Config, ConfigError, loadConfig } from './config';
-import { jsonLogger, logLevel } from './json-logger';
+import { jsonLogger } from './json-logger';
 import { type KeyVaultSetup, keyVaultFromEnv } from './key-vault-setup';
 import { nodeBodyReader } from './node-body';
 import { openStore } from './open-store';
@@ -44,7 +44,7 @@ export async function runServer(env: ProcessEnv, onStopped: () => Promise<void> 
     }
     throw error;
   }
-  const logger = jsonLogger(logLevel(env.LOG_LEVEL));
+  const logger = jsonLogger(config.logLevel);
   const { store, label } = await openStore(config, env, systemClock);
   try {
     await store.ping();
@@ -84,6 +84,15 @@ export async function runServer(env: ProcessEnv, onStopped: () => Promise<void> 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const shown = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
     process.stdout.write(`Gatehouse listening on http://${shown}:${info.port} (store: ${label}; secrets sealed with ${keys.label})\n`);
+  });
+  // A port that cannot be had is one line, not a stack trace; whatever was started stops with it.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    const why = error.code === 'EADDRINUSE' ? 'the port is in use' : error.code === 'EACCES' ? 'permission denied' : error.message;
+    process.stderr.write(`Gatehouse cannot listen on ${config.host}:${config.port}: ${why} (set PORT to a free port)\n`);
+    void store
+      .close()
+      .then(onStopped)
+      .finally(() => process.exit(1));
   });
 
   let closing = false;

@@ -24,7 +24,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const errorCode = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code;
 
-function fromEnv(raw: string): Uint8Array {
+export function fromEnv(raw: string): Uint8Array {
   const rule = `${KEK_VARIABLE} must be ${LOCAL_KEK_BYTES} random bytes in base64 (44 characters, e.g. from \`openssl rand -base64 32\`)`;
   if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(raw)) throw new KeyConfigError(`Invalid configuration: ${rule}; it is not base64`);
   const key = Uint8Array.from(Buffer.from(raw, 'base64'));

@@ -9,7 +9,7 @@ import { setSessionCookie } from '../token-sources';
 
 /** Accounts: sign up, log in, the caller's profile, changing the password. */
 export function accountRoutes(app: Hono<AppEnv>, context: RouteContext): void {
-  const { auth, cookie, caller } = context;
+  const { auth, caller } = context;
 
   app.post('/register', async (c) => {
     const body = await parseBody(c, registerBody);
