@@ -45,8 +45,11 @@ describe.each(storeFactories)('throttling in the store, on $name', (factory) => 
         return res.status;
       }),
     );
-    // While the rest of the burst is still being checked, the right password comes too late.
+    // While the rest of the burst is still being checked, the right password comes too late: after
+    // the fifth failure has locked this client out.
     await fiveFailed;
+    const lock = { pk: 'THROTTLE#pair#alice#198.51.100.7', sk: 'lock' };
+    while (!(await t.store.get(lock))) await new Promise((resolve) => setTimeout(resolve, 5));
     const right = await login(t, 'alice', PASSWORD);
     expect(right.status).toBe(429);
     const statuses = await Promise.all(burst);

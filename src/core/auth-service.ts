@@ -149,7 +149,19 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
    * Checks a password for a name, at the same cost and with the same answer whether the name is
    * unknown, the password wrong, or the account locked; throws invalid_credentials or rate_limited.
    */
-  async function checkPassword(rawUsername: string, rawPassword: string, caller: Caller, failure: AuthError) {
+  async function checkPassword(rawUsername: string, rawPassword: string, caller: Caller, failure: AuthError, alongside?: () => Promise<void>) {
+    const verdict = await checkPasswordFirst(rawUsername, rawPassword, caller, failure, alongside);
+    // Parallel failures may have used up the allowance while this password was checked.
+    if (!(await verdict.stands())) throw failure;
+    return verdict;
+  }
+
+  /**
+   * The password check up to its verdict; `stands()` then says whether a right password may count
+   * (a login runs it beside writing its session, to save a round trip). `alongside` runs with the
+   * first reads (the client's login cap).
+   */
+  async function checkPasswordFirst(rawUsername: string, rawPassword: string, caller: Caller, failure: AuthError, alongside?: () => Promise<void>) {
     if (rawPassword.length > LOGIN_PASSWORD_MAX) throw invalid('password', `password must be at most ${LOGIN_PASSWORD_MAX} characters`);
     const password = normalizePassword(rawPassword);
     const username = canonicalUsername(rawUsername);
@@ -157,30 +169,37 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     // dummy hash either way, and start-up does not.
     const dummy = hasher.dummyHash();
     dummy.catch(() => undefined);
-    const [attempt, item] = username
-      ? await Promise.all([throttle.begin(username, caller.client), store.get<UserRecord>(userKey(username))])
-      : [undefined, undefined];
+    const [, attempt, item] = await Promise.all([
+      alongside?.(),
+      username ? throttle.begin(username, caller.client) : undefined,
+      username ? store.get<UserRecord>(userKey(username)) : undefined,
+    ]);
     const usable = item && !attempt?.accountLocked ? item : undefined;
     const outcome = await hasher.verify(usable ? usable.data.passwordHash : await dummy, password);
     if (!usable || !outcome.ok) {
       await attempt?.failed();
       throw failure;
     }
-    // Parallel failures may have used up the allowance while this password was checked.
-    if (!(await attempt!.succeeded())) throw failure;
-    return { item: usable, password, needsRehash: outcome.needsRehash };
+    return { item: usable, password, needsRehash: outcome.needsRehash, stands: () => attempt!.succeeded() };
   }
 
   async function login(rawUsername: string, rawPassword: string, caller: Caller): Promise<LoginResult | SecondStep> {
-    await throttle.admit('login', caller.client);
     const failure = new AuthError('invalid_credentials');
-    const { item, password, needsRehash } = await checkPassword(rawUsername, rawPassword, caller, failure);
+    const { item, password, needsRehash, stands } = await checkPasswordFirst(rawUsername, rawPassword, caller, failure, () =>
+      throttle.admit('login', caller.client),
+    );
     const user = item.data;
     if (secondFactor.isOn(user)) {
+      if (!(await stands())) throw failure;
       if (needsRehash) await upgradeHash(item, password);
       return { mfaRequired: true, ...(await secondFactor.challenge(user)) };
     }
-    const opened = await openLoginSession(deps, user, caller, PASSWORD_ONLY, failure);
+    // Whether the password may count is read beside the session write; if not, the session ends.
+    const [allowed, opened] = await Promise.all([stands(), openLoginSession(deps, user, caller, PASSWORD_ONLY, failure)]);
+    if (!allowed) {
+      await endSession(store, user.username, opened.sid);
+      throw failure;
+    }
     if (needsRehash) await upgradeHash(opened.current, password);
     return { user: publicUser(user), token: opened.token, expiresIn: opened.expiresIn, refreshToken: opened.refreshToken, sid: opened.sid };
   }
