@@ -9,7 +9,7 @@ import { checkNewPassword, LOGIN_PASSWORD_MAX, normalizePassword, type PasswordC
 import { sessionKey, type UserRecord, userKey } from './records';
 import { type RefreshedPair, refreshSession } from './refresh';
 import { createSecondFactor, type MfaChallenge, type MfaLogin, type SecondFactor } from './second-factor';
-import { endSession, endSessions, listSessions, SID_PATTERN } from './sessions';
+import { endSession, endSessions, listSessions, newRefreshSecret, SID_PATTERN } from './sessions';
 import type { SigningKeys } from './signing-keys';
 import { createThrottle, type ThrottleSettings } from './throttle';
 import { type Authenticated, type AuthFailure, createTokenVerifier } from './token-verifier';
@@ -195,7 +195,8 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       return { mfaRequired: true, ...(await secondFactor.challenge(user)) };
     }
     // Whether the password may count is read beside the session write; if not, the session ends.
-    const [allowed, opened] = await Promise.all([stands(), openLoginSession(deps, user, caller, PASSWORD_ONLY, failure)]);
+    const secret = await newRefreshSecret();
+    const [opened, allowed] = await Promise.all([openLoginSession(deps, user, caller, PASSWORD_ONLY, failure, secret), stands()]);
     if (!allowed) {
       await endSession(store, user.username, opened.sid);
       throw failure;

@@ -39,21 +39,33 @@ export function parseRefreshToken(token: string): { username: string; sid: strin
 /** 128 random bits. */
 export const newSessionId = () => randomToken(16);
 
+/** A refresh secret and its hash, made ahead so a session write can start without waiting. */
+export interface RefreshSecret {
+  readonly secret: string;
+  readonly hash: string;
+}
+
+export async function newRefreshSecret(): Promise<RefreshSecret> {
+  const secret = randomToken(32);
+  return { secret, hash: await sha256(secret) };
+}
+
 export async function createSession(
   store: Store,
   clock: Clock,
   sessionTtl: number,
   owner: { username: string; userAgent?: string | undefined; sid?: string; amr?: readonly AuthMethod[] },
+  prepared?: RefreshSecret,
 ): Promise<NewSession> {
   const sid = owner.sid ?? newSessionId();
-  const secret = randomToken(32);
+  const { secret, hash } = prepared ?? (await newRefreshSecret());
   const at = new Date(clock.now()).toISOString();
   const record: SessionRecord = {
     sid,
     username: owner.username,
     createdAt: at,
     lastUsedAt: at,
-    refreshHash: await sha256(secret),
+    refreshHash: hash,
     generation: 0,
     ...(owner.amr ? { amr: [...owner.amr] } : {}),
     ...(owner.userAgent ? { userAgent: owner.userAgent.slice(0, USER_AGENT_MAX) } : {}),
