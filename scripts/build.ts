@@ -19,8 +19,10 @@ const DIST = join(ROOT, 'dist');
 const LAMBDA_PLATFORM = 'linux-arm64-gnu';
 
 const FUNCTIONS = [
-  { name: 'api', entry: 'src/entry/lambda-api.ts', native: ['@node-rs/argon2'] },
-  { name: 'authorizer', entry: 'src/entry/lambda-authorizer.ts', native: [] as string[] },
+  // The common-password list (370 KiB) stays out of the bundle, so a cold start does not parse
+  // it; it is shipped beside it and read at the first registration or password change.
+  { name: 'api', entry: 'src/entry/lambda-api.ts', native: ['@node-rs/argon2'], beside: ['@zxcvbn-ts/language-common'] },
+  { name: 'authorizer', entry: 'src/entry/lambda-authorizer.ts', native: [] as string[], beside: [] as string[] },
 ];
 
 async function bundle(fn: (typeof FUNCTIONS)[number]): Promise<string> {
@@ -34,7 +36,7 @@ async function bundle(fn: (typeof FUNCTIONS)[number]): Promise<string> {
     format: 'esm',
     minify: true,
     legalComments: 'none',
-    external: fn.native,
+    external: [...fn.native, ...fn.beside.map((pkg) => `${pkg}/*`)],
     // CommonJS dependencies inside an ES module still need `require` for Node built-ins.
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
     logLevel: 'warning',
@@ -48,6 +50,8 @@ async function asset(fn: (typeof FUNCTIONS)[number], bundlePath: string): Promis
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   copyFileSync(bundlePath, join(dir, `${fn.name}.mjs`));
+  for (const pkg of fn.beside)
+    cpSync(join(ROOT, 'node_modules', pkg), join(dir, 'node_modules', pkg), { recursive: true, filter: (src) => !src.endsWith('.map') });
   for (const pkg of fn.native) {
     const installed = join(ROOT, 'node_modules', pkg);
     const { version } = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { version: string };

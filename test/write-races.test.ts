@@ -15,9 +15,10 @@ function holdableHasher() {
     hash: (password) => hasher.hash(password),
     dummyHash: () => hasher.dummyHash(),
     async verify(stored, password) {
-      const outcome = await hasher.verify(stored, password);
+      // The first check to start after hold() is the one held.
       const held = gate;
       gate = undefined;
+      const outcome = await hasher.verify(stored, password);
       if (held) await held;
       return outcome;
     },

@@ -213,5 +213,7 @@ describe('the CDK stack', () => {
     const header = readFileSync(binary).subarray(0, 20);
     expect(header.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
     expect(header.readUInt16LE(18)).toBe(183);
+    // The common-password list travels beside the bundle, read at the first registration.
+    expect(existsSync(join(dir, 'node_modules', '@zxcvbn-ts', 'language-common', 'dist', 'passwords.json.mjs'))).toBe(true);
   });
 });

@@ -2,8 +2,6 @@ import { isAbsolute, join } from 'node:path';
 import type { Clock } from '../core/clock';
 import { cachedKeyVault } from '../core/data-key-cache';
 import type { KeyVault } from '../core/key-vault';
-import { createKmsClient } from '../keys/kms-client';
-import { kmsKeyVault } from '../keys/kms-key-vault';
 import { DEFAULT_KEK_FILE, fromEnv, KeyConfigError, loadLocalKek } from '../keys/local-kek';
 import { localKeyVault } from '../keys/local-key-vault';
 import { ConfigError } from './config';
@@ -27,7 +25,17 @@ export function keyVaultFromEnv(env: ProcessEnv, clock: Clock, root: string = pr
   checkKeySettings(env);
   const keyId = env.AUTH_KMS_KEY_ID?.trim();
   if (keyId) {
-    const vault = kmsKeyVault({ client: createKmsClient({ ...(env.AWS_ENDPOINT_URL_KMS ? { endpoint: env.AWS_ENDPOINT_URL_KMS } : {}) }), keyId });
+    // The KMS client loads with the first secret opened or made: verifying a token needs none.
+    let loaded: Promise<KeyVault> | undefined;
+    const kms = () =>
+      (loaded ??= Promise.all([import('../keys/kms-client'), import('../keys/kms-key-vault')]).then(([{ createKmsClient }, { kmsKeyVault }]) =>
+        kmsKeyVault({ client: createKmsClient({ ...(env.AWS_ENDPOINT_URL_KMS ? { endpoint: env.AWS_ENDPOINT_URL_KMS } : {}) }), keyId }),
+      ));
+    const vault: KeyVault = {
+      kek: { type: 'kms', id: keyId },
+      generateDataKey: async (context) => (await kms()).generateDataKey(context),
+      unwrapDataKey: async (wrapped, context) => (await kms()).unwrapDataKey(wrapped, context),
+    };
     return { vault: cachedKeyVault(vault, { clock }), label: `AWS KMS key ${keyId}` };
   }
   const raw = env.AUTH_KEY_FILE?.trim() || DEFAULT_KEK_FILE;

@@ -9,7 +9,7 @@ import { lambdaClientAddress } from './client-address';
 import { ConfigError } from './config';
 import { keyVaultFromEnv } from './key-vault-setup';
 import { lambdaConfig, once } from './lambda-init';
-import { openDynamoStore } from './open-store';
+import { openDynamoStore } from './open-dynamodb-store';
 
 /**
  * The API on Lambda: API Gateway REST (v1 proxy), HTTP API (v2), function URLs, and the tutorial's

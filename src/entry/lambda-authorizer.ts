@@ -11,7 +11,7 @@ import { signingKeys } from '../core/signing-keys';
 import { createTokenVerifier } from '../core/token-verifier';
 import { bearerToken, cookieSettings } from '../http/token-sources';
 import { lambdaConfig, once } from './lambda-init';
-import { openDynamoStore } from './open-store';
+import { openDynamoStore } from './open-dynamodb-store';
 
 /**
  * API Gateway Lambda authorizer for your own routes. REST APIs (TOKEN and REQUEST) get an IAM

@@ -1,5 +1,4 @@
-import { hash, parseOptions, verify } from '@node-rs/argon2';
-import bcrypt from 'bcryptjs';
+import type { hash, verify } from '@node-rs/argon2';
 import { BCRYPT_MAX_COST, BCRYPT_MIN_COST, bcryptCost, bcryptCostAccepted } from '../core/bcrypt-cost';
 import type { Logger } from '../core/logger';
 import type { PasswordHasher, VerifyOutcome } from '../core/passwords';
@@ -35,9 +34,21 @@ export interface Argon2Engine {
   readonly verify: typeof verify;
 }
 
+/**
+ * The native Argon2 binding and bcrypt load with the first password that needs them, not at start:
+ * a Lambda instance that only verifies tokens never pays for them.
+ */
+let binding: Promise<typeof import('@node-rs/argon2')> | undefined;
+const argon2 = () => (binding ??= import('@node-rs/argon2'));
+const nativeEngine: Argon2Engine = {
+  hash: async (...args) => (await argon2()).hash(...args),
+  verify: async (...args) => (await argon2()).verify(...args),
+};
+const bcryptjs = async () => (await import('bcryptjs')).default;
+
 export function argon2Hasher(
   params: Argon2Params = ARGON2_DEFAULTS,
-  { logger, engine = { hash, verify } }: Argon2HasherOptions & { readonly engine?: Argon2Engine } = {},
+  { logger, engine = nativeEngine }: Argon2HasherOptions & { readonly engine?: Argon2Engine } = {},
 ): PasswordHasher {
   const options = { ...params, algorithm: ARGON2ID };
   let dummy: Promise<string> | undefined;
@@ -46,8 +57,8 @@ export function argon2Hasher(
     return FAILED;
   };
 
-  const outdated = (stored: string): boolean => {
-    const parsed = parseOptions(stored);
+  const outdated = async (stored: string): Promise<boolean> => {
+    const parsed = (await argon2()).parseOptions(stored);
     return (
       parsed.algorithm !== ARGON2ID ||
       parsed.memoryCost !== params.memoryCost ||
@@ -67,7 +78,7 @@ export function argon2Hasher(
         } catch {
           return unusable('argon2', 'verification failed');
         }
-        return { ok, needsRehash: ok && outdated(stored) };
+        return { ok, needsRehash: ok && (await outdated(stored)) };
       }
       const cost = bcryptCost(stored);
       if (cost !== undefined) {
@@ -76,6 +87,7 @@ export function argon2Hasher(
         let ok: boolean;
         try {
           // The tutorials hashed password.trim() at sign-up but compared the untrimmed input.
+          const bcrypt = await bcryptjs();
           ok = (await bcrypt.compare(password, stored)) || (password !== password.trim() && (await bcrypt.compare(password.trim(), stored)));
         } catch {
           return unusable('bcrypt', 'verification failed');

@@ -1,10 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { StoreMisconfiguredError, StoreUnavailableError } from '../../store/store';
 import type { AppEnv, RouteContext } from '../context';
-import { DOCS_CSS, DOCS_HTML } from '../docs-page';
-import { DOCS_JS } from '../docs-script';
 import { errorBody } from '../errors';
-import { openApiDocument } from '../openapi';
 
 /** Service: health, public keys and discovery, and the API's own description. */
 export function serviceRoutes(app: Hono<AppEnv>, { deps }: RouteContext): void {
@@ -27,15 +24,19 @@ export function serviceRoutes(app: Hono<AppEnv>, { deps }: RouteContext): void {
     return c.json(jwks);
   });
 
-  // Built on first request, not at start-up: a cold start does not pay for it.
-  let document: Record<string, unknown> | undefined;
-  app.get('/openapi.json', (c) => {
-    document ??= openApiDocument(issuer);
+  // Loaded and built on first request, not at start-up: a cold start does not pay for the
+  // description, its schemas or the docs page.
+  let document: Promise<Record<string, unknown>> | undefined;
+  app.get('/openapi.json', async (c) => {
+    document ??= import('../openapi').then(({ openApiDocument }) => openApiDocument(issuer));
     c.header('Cache-Control', 'public, max-age=300');
-    return c.json(document);
+    return c.json(await document);
   });
+  const docs = () => Promise.all([import('../docs-page'), import('../docs-script')]).then(([page, script]) => ({ ...page, ...script }));
+  type Docs = Awaited<ReturnType<typeof docs>>;
   // The docs page runs its own script and style from this origin, and nothing else (its icon is inline).
-  const page = (body: string, type: string) => (c: Context<AppEnv>) => {
+  const page = (pick: (d: Docs) => string, type: string) => async (c: Context<AppEnv>) => {
+    const body = pick(await docs());
     c.header(
       'Content-Security-Policy',
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -43,9 +44,18 @@ export function serviceRoutes(app: Hono<AppEnv>, { deps }: RouteContext): void {
     c.header('Cache-Control', 'public, max-age=300');
     return c.body(body, 200, { 'Content-Type': type });
   };
-  app.get('/docs', page(DOCS_HTML, 'text/html; charset=utf-8'));
-  app.get('/docs/docs.js', page(DOCS_JS, 'text/javascript; charset=utf-8'));
-  app.get('/docs/docs.css', page(DOCS_CSS, 'text/css; charset=utf-8'));
+  app.get(
+    '/docs',
+    page((d) => d.DOCS_HTML, 'text/html; charset=utf-8'),
+  );
+  app.get(
+    '/docs/docs.js',
+    page((d) => d.DOCS_JS, 'text/javascript; charset=utf-8'),
+  );
+  app.get(
+    '/docs/docs.css',
+    page((d) => d.DOCS_CSS, 'text/css; charset=utf-8'),
+  );
 
   app.get('/.well-known/openid-configuration', (c) => {
     c.header('Cache-Control', 'public, max-age=3600');
