@@ -6,9 +6,14 @@ import { type BodyReader, readWebBody } from '../http/body';
  * Reads the body straight from Node's request stream, without building a Web Request around it
  * (the costliest part of a small POST on @hono/node-server), and stops past the limit.
  */
+/** A body the Node listener has already read (its quick path declined the request). */
+export const BUFFERED_BODY = Symbol('gatehouse.body');
+
 export const nodeBodyReader: BodyReader = (c, limit) => {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const incoming = (c.env as { incoming?: IncomingMessage & { [BUFFERED_BODY]?: string } } | undefined)?.incoming;
   if (!incoming) return readWebBody(c, limit);
+  const buffered = incoming[BUFFERED_BODY];
+  if (buffered !== undefined) return Promise.resolve(buffered);
   if (Number(incoming.headers['content-length'] ?? 0) > limit) return Promise.reject(new AuthError('payload_too_large'));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
 import { systemClock } from '../core/clock';
 import { KeyRefusedError } from '../core/key-vault';
 import { signingKeys } from '../core/signing-keys';
@@ -12,6 +13,7 @@ import { type Config, ConfigError, loadConfig } from './config';
 import { jsonLogger } from './json-logger';
 import { type KeyVaultSetup, keyVaultFromEnv } from './key-vault-setup';
 import { nodeBodyReader } from './node-body';
+import { nodeListener } from './node-listener';
 import { openStore } from './open-store';
 import type { ProcessEnv } from './process-env';
 import { webAppRoutes } from './web-site';
@@ -81,9 +83,11 @@ export async function runServer(env: ProcessEnv, onStopped: () => Promise<void> 
     site: webAppRoutes(WEB_DIR),
   });
 
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const server = createServer(nodeListener(app));
+  server.listen(config.port, config.host, () => {
     const shown = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
-    process.stdout.write(`Gatehouse listening on http://${shown}:${info.port} (store: ${label}; secrets sealed with ${keys.label})\n`);
+    const { port } = server.address() as AddressInfo;
+    process.stdout.write(`Gatehouse listening on http://${shown}:${port} (store: ${label}; secrets sealed with ${keys.label})\n`);
   });
   // A port that cannot be had is one line, not a stack trace; whatever was started stops with it.
   server.on('error', (error: NodeJS.ErrnoException) => {

@@ -8,6 +8,7 @@ import { BODY_LIMIT, readWebBody } from './body';
 import type { AppDeps, AppEnv, RouteContext } from './context';
 import { corsHeaders } from './cors';
 import { classify, sendError } from './errors';
+import { createQuickVerify } from './quick-verify';
 import { ROUTES } from './routes';
 import { accountRoutes } from './routes/accounts';
 import { messageRoutes } from './routes/messages';
@@ -18,7 +19,10 @@ import { tokenRoutes } from './routes/tokens';
 import { securityHeaders } from './security-headers';
 import { cookieSettings } from './token-sources';
 
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+/** The app, and POST /verify's common case without the framework (see quick-verify.ts). */
+export type GatehouseApp = Hono<AppEnv> & { readonly quickVerify: ReturnType<typeof createQuickVerify> };
+
+export function createApp(deps: AppDeps): GatehouseApp {
   const { settings, logger } = deps;
   const auth = createAuthService(deps);
   const anyOrigin = settings.corsOrigins.includes('*');
@@ -44,11 +48,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // Unique per process start and cheap per request: a random prefix and a counter.
   const idPrefix = randomToken(6);
   let requests = 0;
+  const nextRequestId = () => `${idPrefix}${(++requests).toString(36)}`;
   app.use('*', async (c, next) => {
     const started = performance.now();
     // On Lambda the request id is Lambda's own, so logs and the response header match CloudWatch.
-    const requestId =
-      (c.env as { lambdaContext?: { awsRequestId?: string } } | undefined)?.lambdaContext?.awsRequestId ?? `${idPrefix}${(++requests).toString(36)}`;
+    const requestId = (c.env as { lambdaContext?: { awsRequestId?: string } } | undefined)?.lambdaContext?.awsRequestId ?? nextRequestId();
     c.set('requestId', requestId);
     c.set('readBody', () => context.readBody(c, BODY_LIMIT));
     c.header('X-Request-Id', requestId);
@@ -93,5 +97,5 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     });
     return sendError(c, 'internal_error');
   });
-  return app;
+  return Object.assign(app, { quickVerify: createQuickVerify(deps, auth, context.cookie.secure, nextRequestId) });
 }

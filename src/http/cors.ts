@@ -19,12 +19,7 @@ export function corsHeaders({ origins }: CorsSettings): MiddlewareHandler {
   return async (c, next) => {
     const origin = c.req.header('origin');
     const allowed = any ? '*' : origin && origins.includes(origin) ? origin : undefined;
-    if (allowed) {
-      c.header('Access-Control-Allow-Origin', allowed);
-      if (!any) c.header('Access-Control-Allow-Credentials', 'true');
-      c.header('Access-Control-Expose-Headers', EXPOSE_HEADERS);
-    }
-    if (!any) c.header('Vary', 'Origin');
+    for (const [name, value] of corsHeaderList({ origins }, origin)) c.header(name, value);
     if (c.req.method === 'OPTIONS') {
       if (allowed) {
         c.header('Access-Control-Allow-Methods', ALLOW_METHODS);
@@ -35,4 +30,18 @@ export function corsHeaders({ origins }: CorsSettings): MiddlewareHandler {
     }
     await next();
   };
+}
+
+/** The CORS headers of an answer (not a preflight) to a request from `origin`, if any. */
+export function corsHeaderList({ origins }: CorsSettings, origin: string | undefined): [string, string][] {
+  const any = origins.includes('*');
+  const allowed = any ? '*' : origin && origins.includes(origin) ? origin : undefined;
+  const headers: [string, string][] = [];
+  if (allowed) {
+    headers.push(['Access-Control-Allow-Origin', allowed]);
+    if (!any) headers.push(['Access-Control-Allow-Credentials', 'true']);
+    headers.push(['Access-Control-Expose-Headers', EXPOSE_HEADERS]);
+  }
+  if (!any) headers.push(['Vary', 'Origin']);
+  return headers;
 }

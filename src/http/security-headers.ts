@@ -6,7 +6,16 @@ import type { MiddlewareHandler } from 'hono';
  * set their own Content-Security-Policy, the JWKS its own Cache-Control — overrides it.
  */
 export function securityHeaders(https: boolean): MiddlewareHandler {
-  const headers: [string, string][] = [
+  const headers = securityHeaderList(https);
+  return async (c, next) => {
+    for (const [name, value] of headers) c.header(name, value);
+    await next();
+  };
+}
+
+/** The headers themselves, for every way an answer is written. */
+export function securityHeaderList(https: boolean): [string, string][] {
+  return [
     ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
     ['X-Content-Type-Options', 'nosniff'],
     ['X-Frame-Options', 'DENY'],
@@ -16,8 +25,4 @@ export function securityHeaders(https: boolean): MiddlewareHandler {
     ['Cache-Control', 'no-store'],
     ...(https ? ([['Strict-Transport-Security', 'max-age=31536000; includeSubDomains']] as [string, string][]) : []),
   ];
-  return async (c, next) => {
-    for (const [name, value] of headers) c.header(name, value);
-    await next();
-  };
 }

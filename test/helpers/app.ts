@@ -6,6 +6,7 @@ import { THROTTLE_DEFAULTS } from '../../src/core/throttle';
 import { argon2Hasher } from '../../src/hashing/argon2-hasher';
 import { commonPasswords } from '../../src/hashing/common-passwords';
 import { createApp, type HttpSettings } from '../../src/http/app';
+import type { BodyReader } from '../../src/http/body';
 import { localKeyVault } from '../../src/keys/local-key-vault';
 import type { Store } from '../../src/store/store';
 import { type TestClock, testClock } from './clock';
@@ -45,7 +46,7 @@ export const PASSWORD = 'correct horse battery staple';
 
 export async function makeTestApp(
   store: Store | ((now: () => number) => Promise<Store> | Store),
-  options: { settings?: Partial<HttpSettings>; clock?: TestClock; logger?: Logger; hasher?: PasswordHasher; keyVault?: KeyVault } = {},
+  options: { settings?: Partial<HttpSettings>; clock?: TestClock; logger?: Logger; hasher?: PasswordHasher; keyVault?: KeyVault; readBody?: BodyReader } = {},
 ): Promise<TestApp> {
   const clock = options.clock ?? testClock();
   const resolved = typeof store === 'function' ? await store(() => clock.now()) : store;
@@ -59,6 +60,7 @@ export async function makeTestApp(
     logger: options.logger ?? silentLogger,
     settings: { ...defaultSettings, ...options.settings },
     clientAddress: (c) => c.req.header(CLIENT_HEADER) ?? '192.0.2.1',
+    ...(options.readBody ? { readBody: options.readBody } : {}),
   });
   const call: TestApp['call'] = (path, init = {}) => {
     const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');
