@@ -28,7 +28,8 @@ const comparable = (headers: Headers) =>
   );
 
 export async function startSubject(root: string, store: 'sqlite' | 'dynamodb', env: Record<string, string>, password: string): Promise<Subject> {
-  const gatehouse = await startServer(env);
+  // What npm start runs: the built server (npm run bench builds first).
+  const gatehouse = await startServer(env, { script: join(root, 'dist', 'node', 'server.mjs') });
   try {
     const registered = await post(`${gatehouse.url}/register`, JSON.stringify({ name: 'Bench', username: 'bench', password }));
     if (registered.status !== 201) throw new Error(`register answered ${registered.status}: ${registered.body}`);

@@ -47,7 +47,9 @@ const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs'
 export async function startServer(env: Record<string, string>, options: StartOptions = {}): Promise<RunningServer> {
   const chosen = options.port ?? (await freePort());
   const script = options.script ?? join(ROOT, 'src', 'entry', options.entry ?? 'server.ts');
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', TSX, script], {
+  // Built JavaScript (what npm start runs) needs no TypeScript loader.
+  const loader = script.endsWith('.mjs') ? [] : ['--import', TSX];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, script], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(chosen), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
