@@ -2,16 +2,26 @@ import type { IncomingMessage } from 'node:http';
 import { AuthError } from '../core/errors';
 import { type BodyReader, readWebBody } from '../http/body';
 
+/** A body the Node listener has already read (its quick path declined the request). */
+export const BUFFERED_BODY = Symbol('gatehouse.body');
+/**
+ * The error the quick path already met (a store or key service that did not answer): the app
+ * answers it as its own instead of asking the same store again, so a hung store still costs one
+ * wait, not two.
+ */
+export const EARLIER_FAILURE = Symbol('gatehouse.failure');
+
+export type BufferedIncoming = IncomingMessage & { [BUFFERED_BODY]?: string; [EARLIER_FAILURE]?: { error: unknown } };
+
 /**
  * Reads the body straight from Node's request stream, without building a Web Request around it
  * (the costliest part of a small POST on @hono/node-server), and stops past the limit.
  */
-/** A body the Node listener has already read (its quick path declined the request). */
-export const BUFFERED_BODY = Symbol('gatehouse.body');
-
 export const nodeBodyReader: BodyReader = (c, limit) => {
-  const incoming = (c.env as { incoming?: IncomingMessage & { [BUFFERED_BODY]?: string } } | undefined)?.incoming;
+  const incoming = (c.env as { incoming?: BufferedIncoming } | undefined)?.incoming;
   if (!incoming) return readWebBody(c, limit);
+  const failure = incoming[EARLIER_FAILURE];
+  if (failure) return Promise.reject(failure.error);
   const buffered = incoming[BUFFERED_BODY];
   if (buffered !== undefined) return Promise.resolve(buffered);
   if (Number(incoming.headers['content-length'] ?? 0) > limit) return Promise.reject(new AuthError('payload_too_large'));

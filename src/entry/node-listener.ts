@@ -2,13 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { GatehouseApp } from '../http/app';
 import { BODY_LIMIT } from '../http/body';
-import { BUFFERED_BODY } from './node-body';
+import { BUFFERED_BODY, type BufferedIncoming, EARLIER_FAILURE } from './node-body';
 
 /**
  * The Node server's request listener: the app, with POST /verify's common case answered first by
  * the app's own quick path (no Web Request, no middleware chain). Only a request that cannot be
  * anything but that case is tried: no Origin, no cookie, a JSON body of a declared length within
- * the limit. When the quick path declines, the body already read goes on to the app with it.
+ * the limit. When the quick path declines, the body already read goes on to the app with it; when
+ * it fails (the store did not answer), the app answers that failure without asking again.
  */
 export function nodeListener(app: GatehouseApp): (req: IncomingMessage, res: ServerResponse) => void {
   const full = getRequestListener(app.fetch);
@@ -29,11 +30,12 @@ export function nodeListener(app: GatehouseApp): (req: IncomingMessage, res: Ser
             res.writeHead(answer.status, { ...answer.headers, 'Content-Length': String(bytes.length) }).end(bytes);
             return;
           }
-          (req as IncomingMessage & { [BUFFERED_BODY]?: string })[BUFFERED_BODY] = body;
+          (req as BufferedIncoming)[BUFFERED_BODY] = body;
           full(req, res);
         },
-        () => {
-          (req as IncomingMessage & { [BUFFERED_BODY]?: string })[BUFFERED_BODY] = body;
+        (error: unknown) => {
+          (req as BufferedIncoming)[BUFFERED_BODY] = body;
+          (req as BufferedIncoming)[EARLIER_FAILURE] = { error };
           full(req, res);
         },
       );
