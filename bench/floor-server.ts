@@ -29,8 +29,10 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     void (async () => {
       const { token } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { token: string };
-      const session = await store.get<{ username: string }>(key);
-      const body = JSON.stringify({ verified: true, message: 'success', username: session!.data.username, token });
+      const session = await store.get<{ username: string; amr?: string[] }>(key);
+      // How the session logged in, as the session item keeps it (and /verify answers it).
+      const { username, amr = ['pwd'] } = session!.data;
+      const body = JSON.stringify({ verified: true, message: 'success', username, amr, token });
       res.writeHead(200, { ...headers, 'x-request-id': `${idPrefix}${(++requests).toString(36)}`, 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
     })();
