@@ -1,6 +1,18 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { createClient, GatehouseError, type LoggedIn, type Profile, type SessionStatus } from '../src/client/gatehouse-client';
+import {
+  createClient,
+  GatehouseError,
+  type LoggedIn,
+  type LoginAnswer,
+  needsSecondFactor,
+  type Profile,
+  type RecoveryCodes,
+  type SecondFactorRequired,
+  type SessionStatus,
+  type TotpSetup,
+} from '../src/client/gatehouse-client';
 import { THROTTLE_DEFAULTS } from '../src/core/throttle';
+import { totpCode } from '../src/core/totp';
 import { sqliteStore } from '../src/store/sqlite';
 import { makeTestApp, PASSWORD } from './helpers/app';
 
@@ -21,7 +33,10 @@ describe('the typed client', () => {
     const weak = await client.register({ name: 'Weak', username: 'weak', password: 'short' }).catch((error: unknown) => error);
     expect(weak).toMatchObject({ status: 400, code: 'weak_password', field: 'password' });
     expect(await client.currentSession()).toEqual({ authenticated: false });
-    const login = await client.login({ username: 'typed', password: PASSWORD });
+    const answer = await client.login({ username: 'typed', password: PASSWORD });
+    expectTypeOf(answer).toEqualTypeOf<LoginAnswer>();
+    if (needsSecondFactor(answer)) throw new Error('no second factor is on yet');
+    const login = answer;
     expectTypeOf(login).toEqualTypeOf<LoggedIn>();
     token = login.response.token;
     const profile = await client.profile();
@@ -47,6 +62,86 @@ describe('the typed client', () => {
     for (let i = 0; i < 2; i++) await client.login({ username: 'typed', password: 'not the password' }).catch(() => undefined);
     const limited = await client.login({ username: 'typed', password: PASSWORD }).catch((error: unknown) => error);
     expect(limited).toMatchObject({ status: 429, code: 'rate_limited', retryAfter: 30 });
+  });
+
+  it('turns two-step verification on, logs in with a code and with a recovery code, renews the codes and turns it off', async () => {
+    const t = await makeTestApp(sqliteStore({ file: ':memory:' }));
+    let token: string | undefined;
+    const client = createClient({ token: () => token, fetch: (input, init) => Promise.resolve(t.app.request(String(input), init as RequestInit)) });
+    const refusal = (promise: Promise<unknown>) =>
+      promise.then(
+        () => null,
+        (error: unknown) => (error instanceof GatehouseError ? { status: error.status, code: error.code, field: error.field } : error),
+      );
+    const passwordStep = async () => {
+      const answer = await client.login({ username: 'tess', password: PASSWORD });
+      if (!needsSecondFactor(answer)) throw new Error('expected the second step');
+      expectTypeOf(answer).toEqualTypeOf<SecondFactorRequired>();
+      return answer;
+    };
+    await client.register({ name: 'Tess', username: 'tess', password: PASSWORD });
+    const first = await client.login({ username: 'tess', password: PASSWORD });
+    expect(needsSecondFactor(first)).toBe(false);
+    token = (first as LoggedIn).response.token;
+
+    expect(await refusal(client.setupTotp({ currentPassword: 'not my password' }))).toEqual({ status: 403, code: 'wrong_password', field: 'currentPassword' });
+    const setup = await client.setupTotp({ currentPassword: PASSWORD });
+    expectTypeOf(setup).toEqualTypeOf<TotpSetup>();
+    expect(setup.otpauthUrl).toBe(`otpauth://totp/Gatehouse:tess?issuer=Gatehouse&secret=${setup.secret}&algorithm=SHA1&digits=6&period=30`);
+    const wrong = totpCode({ secret: setup.secret, now: t.clock.now() + 10 * 30_000 });
+    expect(await refusal(client.confirmTotp({ code: wrong }))).toEqual({ status: 400, code: 'wrong_mfa_code', field: 'code' });
+    const confirmed = await client.confirmTotp({ code: totpCode({ secret: setup.secret, now: t.clock.now() }) });
+    expectTypeOf(confirmed).toEqualTypeOf<RecoveryCodes>();
+    expect(confirmed.recoveryCodes).toHaveLength(10);
+    expect((await client.profile()).mfa).toEqual({ totp: true, recoveryCodesLeft: 10 });
+    expect(await refusal(client.setupTotp({ currentPassword: PASSWORD }))).toEqual({ status: 409, code: 'mfa_already_enabled', field: undefined });
+
+    // The password alone now gets the second step: no token.
+    token = undefined;
+    t.clock.advance(30_000);
+    const step = await passwordStep();
+    expect(step).toEqual({ message: 'Second factor required', mfaRequired: true, mfaToken: expect.any(String), expiresIn: 300 });
+    expect(await refusal(client.loginSecondFactor({ mfaToken: step.mfaToken, code: wrong }))).toEqual({
+      status: 401,
+      code: 'invalid_mfa_code',
+      field: undefined,
+    });
+    const withCode = await client.loginSecondFactor({ mfaToken: step.mfaToken, code: totpCode({ secret: setup.secret, now: t.clock.now() }) });
+    expectTypeOf(withCode).toEqualTypeOf<LoggedIn>();
+    token = withCode.response.token;
+    expect((await client.verify()).amr).toEqual(['pwd', 'otp']);
+
+    const recoveryCode = confirmed.recoveryCodes[0]!;
+    const withRecovery = await client.loginSecondFactor({ mfaToken: (await passwordStep()).mfaToken, recoveryCode });
+    expect(withRecovery.response.username).toBe('tess');
+    expect(await refusal(client.loginSecondFactor({ mfaToken: (await passwordStep()).mfaToken, recoveryCode }))).toEqual({
+      status: 401,
+      code: 'invalid_mfa_code',
+      field: undefined,
+    });
+    expect(await refusal(client.loginSecondFactor({ mfaToken: 'x'.repeat(43), code: '123456' }))).toEqual({
+      status: 401,
+      code: 'invalid_mfa_token',
+      field: undefined,
+    });
+    // @ts-expect-error: a code from the app or a recovery code, never both
+    const both = client.loginSecondFactor({ mfaToken: step.mfaToken, code: '123456', recoveryCode });
+    expect(await refusal(both)).toEqual({ status: 400, code: 'invalid_field', field: 'code' });
+    expect((await client.profile()).mfa).toEqual({ totp: true, recoveryCodesLeft: 9 });
+
+    const renewed = await client.newRecoveryCodes({ currentPassword: PASSWORD });
+    expect(renewed.recoveryCodes).toHaveLength(10);
+    expect(renewed.recoveryCodes).not.toContain(confirmed.recoveryCodes[1]);
+    expect(await refusal(client.loginSecondFactor({ mfaToken: (await passwordStep()).mfaToken, recoveryCode: confirmed.recoveryCodes[1]! }))).toMatchObject({
+      code: 'invalid_mfa_code',
+    });
+    expect((await client.profile()).mfa).toEqual({ totp: true, recoveryCodesLeft: 10 });
+
+    expect(await refusal(client.disableTotp({ currentPassword: 'not my password' }))).toMatchObject({ status: 403, code: 'wrong_password' });
+    expect(await client.disableTotp({ currentPassword: PASSWORD })).toEqual({ message: 'Two-step verification is off; its recovery codes no longer work' });
+    expect(await refusal(client.newRecoveryCodes({ currentPassword: PASSWORD }))).toMatchObject({ status: 409, code: 'mfa_not_enabled' });
+    expect(needsSecondFactor(await client.login({ username: 'tess', password: PASSWORD }))).toBe(false);
+    expect((await client.profile()).mfa).toEqual({ totp: false, recoveryCodesLeft: 0 });
   });
 
   it('reports a server it cannot reach as a network error', async () => {

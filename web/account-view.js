@@ -1,11 +1,13 @@
 // @ts-check
 // Logging in and signing up: two modes behind a tab-like switch, each its own form, so Enter in a
-// field always does what that form's button says. New modes (a reset form, a second factor) add a
-// tab or a panel the same way.
+// field always does what that form's button says. New modes (a reset form) add a tab or a panel the
+// same way. A right password for an account with two-step verification on leads to its second
+// step (second-step-view.js) in place of the tabs.
 
-import { GatehouseError } from '../src/client/gatehouse-client.ts';
+import { GatehouseError, needsSecondFactor } from '../src/client/gatehouse-client.ts';
 import { byId, element, onSubmit } from './dom.js';
 import { clearFormErrors, describe, requireFilled, say, showError, watchFormErrors } from './feedback.js';
+import { endSecondStep, secondStepView, startSecondStep } from './second-step-view.js';
 import { setUser } from './session.js';
 
 /** @typedef {'login' | 'signup'} Mode */
@@ -22,6 +24,8 @@ const input = (/** @type {string} */ id) => byId(id, HTMLInputElement);
  * @param {{ focus?: boolean }} [options]
  */
 export function showMode(mode, { focus = false } = {}) {
+  endSecondStep();
+  element('account-tabs').hidden = false;
   const other = mode === 'login' ? 'signup' : 'login';
   const typed = input(`${other}-username`).value;
   if (typed && !input(`${mode}-username`).value) input(`${mode}-username`).value = typed;
@@ -53,11 +57,42 @@ function wireTabs() {
  * @param {string} password
  */
 async function logIn(api, username, password) {
-  const result = await api.client.login({ username, password });
-  api.token.set(result.response.token);
+  const answer = await api.client.login({ username, password });
+  if (needsSecondFactor(answer)) return askSecondFactor(api, answer, username);
+  loggedIn(api, answer);
+}
+
+/**
+ * @param {import('./api.js').Api} api
+ * @param {import('../src/client/gatehouse-client.ts').LoggedIn} answer
+ */
+function loggedIn(api, answer) {
+  api.token.set(answer.response.token);
   for (const mode of MODES) form(mode).reset();
-  setUser({ username: result.response.username, name: result.response.name });
-  say('notice', `Welcome, ${result.response.name}.`);
+  setUser({ username: answer.response.username, name: answer.response.name });
+  say('notice', `Welcome, ${answer.response.name}.`);
+}
+
+/**
+ * The password was right and a code is needed: the second step takes the place of the tabs; the
+ * password typed is not kept. Leaving it comes back here with the username filled in.
+ * @param {import('./api.js').Api} api
+ * @param {import('../src/client/gatehouse-client.ts').SecondFactorRequired} challenge
+ * @param {string} username
+ */
+function askSecondFactor(api, challenge, username) {
+  for (const mode of MODES) {
+    form(mode).reset();
+    panel(mode).hidden = true;
+  }
+  element('account-tabs').hidden = true;
+  startSecondStep(challenge, username, {
+    loggedIn: (answer) => loggedIn(api, answer),
+    back: (message) => {
+      askToLogInAgain(username);
+      say(message ? 'error' : 'none', message);
+    },
+  });
 }
 
 /** @param {import('./api.js').Api} api */
@@ -102,6 +137,7 @@ export function accountView(api) {
   for (const mode of MODES) watchFormErrors(form(mode));
   onSubmit(form('login'), () => submitLogin(api));
   onSubmit(form('signup'), () => submitSignup(api));
+  secondStepView(api);
   return {
     /** @param {import('./session.js').User | null} user */
     render(user) {

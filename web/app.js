@@ -1,5 +1,6 @@
 // @ts-check
-// The message board: sign up, log in, log out, read and post. No framework; the build bundles these
+// The message board: sign up, log in (with a second step when it is on), log out, read and post,
+// and two-step verification for the person logged in. No framework; the build bundles these
 // modules with the typed client (src/client) into one file. Each view owns a part of the page and
 // renders it from who is logged in (session.js); api.js knows where the API is.
 
@@ -9,10 +10,11 @@ import { boardView, loadMessages } from './board-view.js';
 import { describe, say } from './feedback.js';
 import { headerView } from './header-view.js';
 import { onUserChange, setUser, whoIsLoggedIn } from './session.js';
+import { twoStepView } from './two-step-view.js';
 
 async function start() {
   const api = await connect();
-  const views = [headerView(api), accountView(api), boardView(api)];
+  const views = [headerView(api), accountView(api), boardView(api), twoStepView(api)];
   onUserChange((user) => {
     for (const view of views) view.render(user);
   });

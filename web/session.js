@@ -1,7 +1,10 @@
 // @ts-check
 // Who is logged in, as this page knows it; views follow the changes.
 
-/** @typedef {{ username: string, name: string }} User */
+/**
+ * Who is logged in; `mfa` (two-step verification on or off) when the answer that named them said so.
+ * @typedef {{ username: string, name: string, mfa?: import('../src/client/gatehouse-client.ts').MfaStatus }} User
+ */
 
 /** @type {User | null} */
 let current = null;
@@ -34,5 +37,5 @@ export async function whoIsLoggedIn(api) {
     api.token.clear();
     return null;
   }
-  return { username: session.user.username, name: session.user.name };
+  return { username: session.user.username, name: session.user.name, mfa: session.user.mfa };
 }

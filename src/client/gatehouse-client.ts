@@ -1,6 +1,6 @@
 import type * as z from 'zod/mini';
 import type * as res from '../http/responses';
-import type { loginBody, messageBody, passwordBody, registerBody, tokenBody } from '../http/schemas';
+import type { currentPasswordBody, loginBody, messageBody, mfaLoginBody, passwordBody, registerBody, tokenBody, totpCodeBody } from '../http/schemas';
 
 /**
  * A typed client for front ends: one method per route, request and answer types inferred from the
@@ -13,8 +13,19 @@ export type LoginRequest = z.input<typeof loginBody>;
 export type TokenRequest = z.input<typeof tokenBody>;
 export type PasswordRequest = z.input<typeof passwordBody>;
 export type MessageRequest = z.input<typeof messageBody>;
+export type CurrentPasswordRequest = z.input<typeof currentPasswordBody>;
+export type TotpCodeRequest = z.input<typeof totpCodeBody>;
+/** The second step of a login: the `mfaToken` of the first, and either a code from the app or a recovery code. */
+export type MfaLoginRequest = z.input<typeof mfaLoginBody> & ({ code: string; recoveryCode?: undefined } | { recoveryCode: string; code?: undefined });
 export type Registered = z.output<typeof res.registered>;
 export type LoggedIn = z.output<typeof res.loggedIn>;
+/** A right password for an account with two-step verification on: no token yet, the second step next. */
+export type SecondFactorRequired = z.output<typeof res.secondFactorRequired>;
+/** What `login` answers: logged in, or the second step to take. */
+export type LoginAnswer = z.output<typeof res.loginAnswer>;
+export type TotpSetup = z.output<typeof res.totpSetup>;
+export type RecoveryCodes = z.output<typeof res.recoveryCodes>;
+export type MfaStatus = z.output<typeof res.mfaStatus>;
 export type Refreshed = z.output<typeof res.refreshed>;
 export type Verified = z.output<typeof res.verified>;
 export type Profile = z.output<typeof res.profile>;
@@ -41,6 +52,11 @@ export class GatehouseError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Whether a login answer asks for the second step (a code from the app or a recovery code) rather than carrying the tokens. */
+export function needsSecondFactor(answer: LoginAnswer): answer is SecondFactorRequired {
+  return 'mfaRequired' in answer && answer.mfaRequired === true;
 }
 
 export interface ClientOptions {
@@ -89,7 +105,10 @@ export function createClient(options: ClientOptions = {}) {
 
   return {
     register: (body: RegisterRequest) => call<Registered>('POST', '/register', body),
-    login: (body: LoginRequest) => call<LoggedIn>('POST', '/login', body),
+    /** Logged in, or (two-step verification on) `{mfaRequired, mfaToken}`: tell them apart with `needsSecondFactor`. */
+    login: (body: LoginRequest) => call<LoginAnswer>('POST', '/login', body),
+    /** The second step of a login: the normal login answer. */
+    loginSecondFactor: (body: MfaLoginRequest) => call<LoggedIn>('POST', '/login/mfa', body),
     verify: (body: TokenRequest = {}) => call<Verified>('POST', '/verify', body),
     logout: (body: TokenRequest = {}) => call<Done>('POST', '/logout', body),
     profile: () => call<Profile>('GET', '/user/myprofile'),
@@ -98,6 +117,14 @@ export function createClient(options: ClientOptions = {}) {
     refresh: (refreshToken: string) => call<Refreshed>('POST', '/token/refresh', { refreshToken }),
     logoutAll: () => call<Ended>('POST', '/logout/all'),
     changePassword: (body: PasswordRequest) => call<Ended>('POST', '/password', body),
+    /** Starts turning on two-step verification: a new secret and its otpauth:// URL, pending until confirmed. */
+    setupTotp: (body: CurrentPasswordRequest) => call<TotpSetup>('POST', '/mfa/totp/setup', body),
+    /** A right code from the app turns it on; the 10 recovery codes are answered this once. */
+    confirmTotp: (body: TotpCodeRequest) => call<RecoveryCodes>('POST', '/mfa/totp/confirm', body),
+    /** A new set of recovery codes; the old set stops working. */
+    newRecoveryCodes: (body: CurrentPasswordRequest) => call<RecoveryCodes>('POST', '/mfa/recovery-codes', body),
+    /** Turns two-step verification off; its recovery codes stop working. */
+    disableTotp: (body: CurrentPasswordRequest) => call<Done>('DELETE', '/mfa/totp', body),
     sessions: () => call<SessionList>('GET', '/sessions'),
     endSession: (id: string) => call<Done>('DELETE', `/sessions/${encodeURIComponent(id)}`),
     messages: () => call<MessageList>('GET', '/messages'),

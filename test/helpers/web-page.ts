@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 export const PHONE = { width: 390, height: 844 };
@@ -75,3 +75,11 @@ export async function postMessage(page: Page, text: string) {
 }
 
 export const messageTexts = (page: Page) => page.locator('#messages .text').allTextContents();
+
+/** The error a field shows: the visible note its aria-describedby names, and whether it is marked invalid. */
+export async function errorOfField(field: Locator): Promise<{ invalid: string | null; text: string | null }> {
+  const id = ((await field.getAttribute('aria-describedby')) ?? '').split(' ').find((each) => each.endsWith('-error'));
+  const note = field.page().locator(`[id="${id}"]`);
+  const text = id && (await note.isVisible()) ? await note.textContent() : null;
+  return { invalid: await field.getAttribute('aria-invalid'), text };
+}
