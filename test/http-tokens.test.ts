@@ -179,7 +179,13 @@ describe.each(storeFactories)('/verify, /logout, /user/myprofile on $name', (fac
         const res = await t.call('/user/myprofile', { headers });
         expect(res.status).toBe(200);
         const body = await res.json();
-        expect(body).toEqual({ username: 'alice', name: 'Name of alice', email: 'alice@example.com', createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+        expect(body).toEqual({
+          username: 'alice',
+          name: 'Name of alice',
+          email: 'alice@example.com',
+          emailVerified: false,
+          createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        });
         expect(JSON.stringify(body)).not.toMatch(/argon|hash/i);
       }
     });

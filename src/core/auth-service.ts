@@ -1,6 +1,7 @@
 import { type Item, isConditionFailed, type Store } from '../store/store';
 import { issueAccessToken, type TokenSettings } from './access-token';
 import type { Clock } from './clock';
+import type { AddressConfirmation } from './email-verification';
 import { AuthError } from './errors';
 import { canonicalEmail, canonicalName, canonicalUsername, EMAIL_RULE, NAME_RULE, USERNAME_RULE } from './identity';
 import { checkNewPassword, LOGIN_PASSWORD_MAX, normalizePassword, type PasswordCheck, type PasswordHasher } from './passwords';
@@ -29,6 +30,8 @@ export interface AuthServiceDeps {
   readonly keys: SigningKeys;
   readonly passwords: PasswordCheck;
   readonly settings: AuthSettings;
+  /** Confirms a new account's email address (the link is written with the account, then mailed). */
+  readonly addressConfirmation?: AddressConfirmation;
 }
 
 export interface RegisterInput {
@@ -46,6 +49,8 @@ export interface PublicUser {
 
 export interface Profile extends PublicUser {
   readonly createdAt: string;
+  /** The address was confirmed through a link sent to it; false without an address. */
+  readonly emailVerified: boolean;
 }
 
 export interface LoginResult {
@@ -68,6 +73,8 @@ export interface SessionView {
 export interface Caller {
   readonly client: string;
   readonly userAgent?: string | undefined;
+  /** The request's id, for log lines about work done on its behalf (mail). */
+  readonly requestId?: string | undefined;
 }
 
 export interface AuthService {
@@ -84,6 +91,8 @@ export interface AuthService {
   /** Ends one of the user's sessions; false when there is no such live session. */
   endSession(user: Authenticated, sid: string): Promise<boolean>;
   profile(username: string): Promise<Profile | undefined>;
+  /** Checks the current password of a signed-in user, counted like a login: wrong_password (403) or rate_limited. */
+  confirmPassword(user: Authenticated, password: string, caller: Caller): Promise<void>;
 }
 
 const publicUser = (user: UserRecord): PublicUser => ({
@@ -116,16 +125,18 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     const user: UserRecord = {
       username,
       name,
-      ...(email ? { email } : {}),
+      ...(email ? { email, emailVerified: false } : {}),
       passwordHash: await hasher.hash(policy.password),
       createdAt: new Date(clock.now()).toISOString(),
     };
+    const confirmation = email ? await deps.addressConfirmation?.prepare(user) : undefined;
     try {
-      await insertUser(store, user);
+      await insertUser(store, user, confirmation?.writes);
     } catch (error) {
       if (isConditionFailed(error)) throw new AuthError('user_exists');
       throw error;
     }
+    await confirmation?.send(caller);
     return publicUser(user);
   }
 
@@ -220,7 +231,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
 
   async function profile(username: string): Promise<Profile | undefined> {
     const user = (await store.get<UserRecord>(userKey(username)))?.data;
-    return user && { ...publicUser(user), createdAt: user.createdAt };
+    return user && { ...publicUser(user), createdAt: user.createdAt, emailVerified: Boolean(user.email && user.emailVerified) };
   }
 
   return {
@@ -234,5 +245,8 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     sessions,
     endSession: async (user, sid) => SID_PATTERN.test(sid) && (await store.delete(sessionKey(user.username, sid))),
     profile,
+    async confirmPassword(user, password, caller) {
+      await checkPassword(user.username, password, caller, new AuthError('wrong_password', undefined, 'currentPassword'));
+    },
   };
 }

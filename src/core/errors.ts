@@ -24,7 +24,14 @@ export type ErrorCode =
   | 'store_unavailable'
   | 'store_misconfigured'
   | 'key_service_unavailable'
-  | 'internal_error';
+  | 'internal_error'
+  // Email links and the flows that send them (email-*.ts, password-reset.ts).
+  | 'invalid_email_token'
+  | 'invalid_reset_token'
+  | 'email_taken'
+  | 'no_email'
+  | 'email_already_verified'
+  | 'mail_unavailable';
 
 export class AuthError extends Error {
   override readonly name = 'AuthError';

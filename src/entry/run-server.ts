@@ -5,7 +5,10 @@ import { serve } from '@hono/node-server';
 import { systemClock } from '../core/clock';
 import { KeyRefusedError } from '../core/key-vault';
 import { signingKeys } from '../core/signing-keys';
+import { describeMail, loadMailConfig, type MailConfig, MailConfigError } from '../mail/mail-config';
+import { createMailSender } from '../mail/mail-sender';
 import { StoreMisconfiguredError } from '../store/store';
+import { afterNodeResponse } from './after-response';
 import { createHttpApp } from './build-app';
 import { nodeClientAddress } from './client-address';
 import { type Config, ConfigError, loadConfig } from './config';
@@ -33,11 +36,13 @@ function packageRoot(from: string): string {
 export async function runServer(env: ProcessEnv, onStopped: () => Promise<void> = async () => {}): Promise<void> {
   let config: Config;
   let keys: KeyVaultSetup;
+  let mail: MailConfig;
   try {
     config = loadConfig(env);
+    mail = loadMailConfig(env);
     keys = keyVaultFromEnv(env, systemClock);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof MailConfigError) {
       process.stderr.write(`${error.message}\n`);
       await onStopped();
       process.exit(1);
@@ -79,11 +84,15 @@ export async function runServer(env: ProcessEnv, onStopped: () => Promise<void> 
     clientAddress: nodeClientAddress(config.trustProxy),
     readBody: nodeBodyReader,
     site: webAppRoutes(WEB_DIR),
+    mailer: createMailSender(mail, { clock: systemClock }),
+    afterResponse: afterNodeResponse,
   });
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const shown = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
-    process.stdout.write(`Gatehouse listening on http://${shown}:${info.port} (store: ${label}; secrets sealed with ${keys.label})\n`);
+    process.stdout.write(
+      `Gatehouse listening on http://${shown}:${info.port} (store: ${label}; mail: ${describeMail(mail)}; secrets sealed with ${keys.label})\n`,
+    );
   });
 
   let closing = false;

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import * as res from './responses';
-import { loginBody, messageBody, passwordBody, refreshBody, registerBody, tokenBody } from './schemas';
+import { emailChangeBody, emailTokenBody, forgotBody, loginBody, messageBody, passwordBody, refreshBody, registerBody, resetBody, tokenBody } from './schemas';
 
 type Schema = z.ZodMiniType;
 type Json = Record<string, unknown>;
@@ -17,6 +17,10 @@ const REQUESTS: Readonly<Record<string, Schema>> = {
   RefreshRequest: refreshBody,
   PasswordChange: passwordBody,
   NewMessage: messageBody,
+  EmailLink: emailTokenBody,
+  EmailChange: emailChangeBody,
+  ForgotPassword: forgotBody,
+  PasswordReset: resetBody,
 };
 
 const ANSWERS: Readonly<Record<string, Schema>> = {
@@ -40,6 +44,9 @@ const ANSWERS: Readonly<Record<string, Schema>> = {
   HealthDown: res.healthDown,
   Jwks: res.jwks,
   Discovery: res.discovery,
+  EmailVerified: res.emailVerified,
+  EmailSent: res.emailSent,
+  ForgotAnswer: res.forgotAnswer,
 };
 
 /** Answers that carry the token pair's fields at their top level: described as TokenPair plus their own. */

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { FORGOT_ANSWER } from '../core/password-reset';
 
 // What each route answers: the OpenAPI description is generated from these, and the tests hold
 // every response the suites see to them.
@@ -38,7 +39,7 @@ export const done = z.object({ message: z.string() });
 
 export const ended = z.object({ message: z.string(), ended: z.number() });
 
-export const profile = z.object({ username: z.string(), name: z.string(), email: z.optional(z.string()), createdAt: z.string() });
+export const profile = z.object({ username: z.string(), name: z.string(), email: z.optional(z.string()), createdAt: z.string(), emailVerified: z.boolean() });
 
 /** Who holds the request's session: nobody (no token, or one no longer valid), or its user. */
 export const sessionStatus = z.union([z.object({ authenticated: z.literal(false) }), z.object({ authenticated: z.literal(true), user: profile })]);
@@ -58,3 +59,12 @@ export const jwks = z.object({
 });
 
 export const discovery = z.object({ issuer: z.string(), jwks_uri: z.string(), id_token_signing_alg_values_supported: z.array(z.string()) });
+
+/** An address confirmed through its link. */
+export const emailVerified = z.object({ message: z.literal('Email address verified'), email: z.string() });
+
+/** A link is on its way to `email`. */
+export const emailSent = z.object({ message: z.string(), email: z.string() });
+
+/** The one answer of /password/forgot, whatever the account. */
+export const forgotAnswer = z.object({ message: z.literal(FORGOT_ANSWER) });

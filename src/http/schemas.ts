@@ -38,3 +38,19 @@ export const passwordBody = z.object({
 });
 
 export const messageBody = z.object({ text: z.string().check(z.minLength(1), z.maxLength(4000)) });
+
+// The email flows (SPEC §11). A link's token is about 130 characters; the bound only caps the work.
+const linkToken = text(512);
+const newPassword = z.string().check(z.minLength(1), z.maxLength(LOGIN_PASSWORD_MAX, { error: `newPassword must be at most ${PASSWORD_MAX} characters` }));
+
+export const emailTokenBody = z.object({ token: linkToken });
+
+export const emailChangeBody = z.object({
+  email: text(254),
+  currentPassword: z.string().check(z.minLength(1), z.maxLength(LOGIN_PASSWORD_MAX)),
+});
+
+/** One of the two: the core says which is missing, or that both were sent. */
+export const forgotBody = z.object({ username: optionalText(256), email: optionalText(254) });
+
+export const resetBody = z.object({ token: linkToken, newPassword });
