@@ -2,15 +2,20 @@ import type { ServerResponse } from 'node:http';
 import type { Logger } from '../core/logger';
 import type { AfterResponse } from '../http/context';
 
+/** How long after the answer has been handed to the network the work starts. */
+export const AFTER_RESPONSE_DELAY_MS = 20;
+
 /**
- * On the Node server: the work starts once the response has been written to the socket (or the
- * connection has gone), so nothing it does can change the answer or how long it took.
+ * On the Node server: the work starts once the response has been handed to the network (or the
+ * connection has gone), and a moment later, so nothing it does can change the answer or how long
+ * it took — not even by taking the processor from whatever relays the answer on the same machine
+ * (a reverse proxy, or a client), which a burst of work right then would slow.
  */
 export const afterNodeResponse: AfterResponse = async (c, work) => {
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-  const run = () => void work();
+  const run = () => void setTimeout(() => void work(), AFTER_RESPONSE_DELAY_MS);
   if (outgoing && !outgoing.writableFinished) outgoing.once('close', run);
-  else setImmediate(run);
+  else run();
 };
 
 /**
