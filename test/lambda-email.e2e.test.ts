@@ -65,8 +65,8 @@ describe('mail from dist/lambda/api.mjs', () => {
   it('sends the confirmation link through SES, pointing at the web app', async () => {
     expect((await post('/register', { name: 'Vera', username: 'vera', password: PASSWORD, email: 'vera@example.com' })).statusCode).toBe(201);
     const [request] = sentTo('vera@example.com');
-    expect(request?.path).toBe('/v2/email/outbound-emails');
-    expect((request?.body as any).FromEmailAddress).toBe('Gatehouse <no-reply@gatehouse.example>');
+    expect(request!.path).toBe('/v2/email/outbound-emails');
+    expect((request!.body as any).FromEmailAddress).toBe('Gatehouse <no-reply@gatehouse.example>');
     const token = fragmentToken(textOf(request!), 'verify');
     expect(textOf(request!)).toContain('https://d111111abcdef8.cloudfront.net/#verify=');
     expect((await post('/email/verify', { token })).statusCode).toBe(200);

@@ -183,7 +183,6 @@ describe('serverless offline: the same service run locally against DynamoDB Loca
   let offline: Offline;
   const walk: string[] = [];
   const outbox = mkdtempSync(join(tmpdir(), 'gatehouse-sls-outbox-'));
-  afterAll(() => rmSync(outbox, { recursive: true, force: true }));
   beforeAll(async () => {
     const [httpPort, lambdaPort] = [await freePort(), await freePort()];
     const args = ['--stage', STAGE, '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort), `--param=corsOrigins=${ORIGIN}`];
@@ -200,6 +199,7 @@ describe('serverless offline: the same service run locally against DynamoDB Loca
   }, 180_000);
   afterAll(async () => {
     await offline?.stop();
+    rmSync(outbox, { recursive: true, force: true });
     console.log(walk.join('\n'));
   });
 
