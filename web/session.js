@@ -1,7 +1,10 @@
 // @ts-check
 // Who is logged in, as this page knows it; views follow the changes.
 
-/** @typedef {{ username: string, name: string }} User */
+/**
+ * Who is logged in; the email fields when known (the email view asks for them).
+ * @typedef {{ username: string, name: string, email?: string, emailVerified?: boolean }} User
+ */
 
 /** @type {User | null} */
 let current = null;
@@ -34,5 +37,6 @@ export async function whoIsLoggedIn(api) {
     api.token.clear();
     return null;
   }
-  return { username: session.user.username, name: session.user.name };
+  const { username, name, email, emailVerified } = session.user;
+  return { username, name, ...(email ? { email } : {}), emailVerified };
 }

@@ -14,9 +14,6 @@ export interface ForgotInput {
   readonly email?: string | undefined;
 }
 
-/** The one answer of POST /password/forgot, whatever happens next. */
-export const FORGOT_ANSWER = 'If the account exists and has a verified email, a reset link is on its way';
-
 /** The account a forgotten-password request names, by username or by address; undefined when there is none. */
 async function accountNamed(store: Store, by: { username: string } | { email: string }): Promise<UserRecord | undefined> {
   if ('username' in by) return (await store.get<UserRecord>(userKey(by.username)))?.data;

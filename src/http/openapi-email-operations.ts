@@ -1,7 +1,7 @@
-import { FORGOT_ANSWER } from '../core/password-reset';
 import { EMAIL, PASSWORD, RESET_LINK_TOKEN, VERIFY_LINK_TOKEN } from './openapi-examples';
 import type { Answer, Operation } from './openapi-operations';
 import * as res from './responses';
+import { FORGOT_ANSWER } from './responses';
 import { emailChangeBody, emailTokenBody, forgotBody, resetBody } from './schemas';
 
 type ErrorAnswer = (description: string, message: string, code: string) => Answer;

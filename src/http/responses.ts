@@ -1,5 +1,4 @@
 import * as z from 'zod/mini';
-import { FORGOT_ANSWER } from '../core/password-reset';
 
 // What each route answers: the OpenAPI description is generated from these, and the tests hold
 // every response the suites see to them.
@@ -66,5 +65,7 @@ export const emailVerified = z.object({ message: z.literal('Email address verifi
 /** A link is on its way to `email`. */
 export const emailSent = z.object({ message: z.string(), email: z.string() });
 
-/** The one answer of /password/forgot, whatever the account. */
+/** The one answer of POST /password/forgot, whatever the account and whatever happens next. */
+export const FORGOT_ANSWER = 'If the account exists and has a verified email, a reset link is on its way';
+
 export const forgotAnswer = z.object({ message: z.literal(FORGOT_ANSWER) });

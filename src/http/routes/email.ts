@@ -1,8 +1,8 @@
 import type { Hono } from 'hono';
-import { FORGOT_ANSWER } from '../../core/password-reset';
 import { parseBody } from '../body';
 import type { AppEnv, RouteContext } from '../context';
 import { requireUser } from '../request-guards';
+import { FORGOT_ANSWER } from '../responses';
 import { emailChangeBody, emailTokenBody, forgotBody, resetBody } from '../schemas';
 
 /** Email: confirming an address, changing it, and a forgotten password (SPEC §11). */
