@@ -254,6 +254,20 @@ describe.each(storeFactories)('email verification and change on $name', (factory
       expect((await t.store.get(emailKey('shared@example.org')))?.data).toEqual({ username: 'bob' });
     });
 
+    it('tells the confirmed address when the password is changed (and an unconfirmed one nothing)', async () => {
+      const changed = await t.call('/password', { body: { currentPassword: PASSWORD, newPassword: 'a different long passphrase' }, headers: bearer(access) });
+      expect(changed.status).toBe(200);
+      const told = await nthMailTo(t.outbox, 'ada@example.com', 2);
+      expect(told.parsed.subject).toBe('Your Gatehouse password was changed');
+      expect(told.parsed.text).not.toMatch(/#(verify|reset)=/);
+      await t.register('bob', PASSWORD, { email: 'bob@example.com' });
+      const { token } = await t.login('bob');
+      expect(
+        (await t.call('/password', { body: { currentPassword: PASSWORD, newPassword: 'a different long passphrase' }, headers: bearer(token) })).status,
+      ).toBe(200);
+      expect(await mailsTo(t.outbox, 'bob@example.com')).toHaveLength(1);
+    });
+
     it('lets a link asked for before a password change die with it', async () => {
       await change('new@example.org');
       const link = linkOf(await nthMailTo(t.outbox, 'new@example.org', 1), 'verify');

@@ -1,5 +1,6 @@
 import { requestAddressChange } from './email-change';
 import { type EmailCaller, type EmailDeps, emailContext } from './email-context';
+import { notifyPasswordChanged } from './email-notices';
 import { type AddressConfirmation, confirmAddress, registrationConfirmation, resendConfirmation } from './email-verification';
 import { type ForgotInput, forgotPassword, resetPassword } from './password-reset';
 
@@ -19,6 +20,8 @@ export interface EmailService {
   forgotPassword(input: ForgotInput, caller: EmailCaller): Promise<() => Promise<void>>;
   /** POST /password/reset: the number of sessions ended. */
   resetPassword(token: string, newPassword: string, caller: EmailCaller): Promise<number>;
+  /** After POST /password: a word to the confirmed address. */
+  notifyPasswordChanged(username: string, caller: EmailCaller): Promise<void>;
 }
 
 export function createEmailService(deps: EmailDeps): EmailService {
@@ -30,5 +33,6 @@ export function createEmailService(deps: EmailDeps): EmailService {
     requestAddressChange: (username, email, caller, confirmPassword) => requestAddressChange(ctx, username, email, caller, confirmPassword),
     forgotPassword: (input, caller) => forgotPassword(ctx, input, caller),
     resetPassword: (token, newPassword, caller) => resetPassword(ctx, token, newPassword, caller),
+    notifyPasswordChanged: (username, caller) => notifyPasswordChanged(ctx, username, caller),
   };
 }

@@ -115,6 +115,17 @@ export function passwordWasResetMail(ctx: MailContext, recipient: Recipient): Ou
   });
 }
 
+/** Told to the account's address after its password was changed by someone signed in. */
+export function passwordChangedMail(ctx: MailContext, recipient: Recipient): OutgoingMail {
+  return mail(recipient, {
+    subject: `Your ${ctx.appName} password was changed`,
+    name: recipient.name,
+    before: [`The password of your ${ctx.appName} account was just changed, and every other session was signed out.`],
+    after: [['If this was not you, reset your password at once at ', { url: ctx.appUrl }, ' (Forgot password?) and check the email address on your account.']],
+    signature: ctx.appName,
+  });
+}
+
 /** Told to the old address when a change to `newAddress` is asked for (before it happens). */
 export function addressChangeRequestedMail(ctx: MailContext, recipient: Recipient & { readonly newAddress: string }): OutgoingMail {
   return mail(recipient, {
