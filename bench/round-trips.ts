@@ -5,12 +5,15 @@
  * than the deepest call that had finished before it started); `total` counts every call.
  */
 
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { systemClock } from '../src/core/clock';
 import { silentLogger } from '../src/core/logger';
 import { createHttpApp } from '../src/entry/build-app';
 import { loadConfig } from '../src/entry/config';
 import { createDynamoClients } from '../src/entry/dynamodb-client';
 import { localKeyVault } from '../src/keys/local-key-vault';
+import { createMailSender } from '../src/mail/mail-sender';
 import { dynamoStore } from '../src/store/dynamodb';
 import { ensureTable } from '../src/store/dynamodb-table';
 import { sqliteStore } from '../src/store/sqlite';
@@ -73,7 +76,9 @@ async function countOperations(store: Store, recorders: Recorder[]): Promise<Rec
     AUTH_CLIENT_REGISTRATIONS_PER_10_MIN: '1000000',
   });
   const vault = localKeyVault({ key: crypto.getRandomValues(new Uint8Array(32)) });
-  const app = createHttpApp(config, store, silentLogger, systemClock, vault, { clientAddress: () => '198.51.100.7' });
+  // The counted operations send no mail (no email at registration); the outbox is there for the wiring.
+  const mailer = createMailSender({ kind: 'file', dir: join(tmpdir(), 'gatehouse-bench-outbox'), from: 'Gatehouse <no-reply@localhost>' });
+  const app = createHttpApp(config, store, silentLogger, systemClock, vault, { clientAddress: () => '198.51.100.7', mailer });
   const call = async (path: string, body: unknown) => {
     const res = await app.request(path, json(body));
     if (!res.ok) throw new Error(`round trips: ${path} answered ${res.status} ${await res.text()}`);

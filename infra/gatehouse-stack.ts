@@ -7,17 +7,18 @@ import type { Construct } from 'constructs';
 import { GatehouseAuth, type GatehouseAuthProps } from './constructs/gatehouse-auth';
 import { GatehouseWeb } from './constructs/gatehouse-web';
 
-export type GatehouseStackProps = StackProps & GatehouseAuthProps;
+export type GatehouseStackProps = StackProps & Omit<GatehouseAuthProps, 'appUrl'>;
 
 /** Gatehouse with its web app, plus one sample route protected by its authorizer. */
 export class GatehouseStack extends Stack {
   readonly auth: GatehouseAuth;
   readonly web: GatehouseWeb;
 
-  constructor(scope: Construct, id: string, props: GatehouseStackProps = {}) {
+  constructor(scope: Construct, id: string, props: GatehouseStackProps) {
     super(scope, id, props);
     this.web = new GatehouseWeb(this, 'Web');
-    this.auth = new GatehouseAuth(this, 'Auth', { ...props, corsOrigins: [this.web.url, ...(props.corsOrigins ?? [])] });
+    // Links in mail open the web app, which reads their token from the URL fragment.
+    this.auth = new GatehouseAuth(this, 'Auth', { ...props, appUrl: this.web.url, corsOrigins: [this.web.url, ...(props.corsOrigins ?? [])] });
     this.web.deploy(this.auth.api.apiEndpoint);
 
     // A stand-in for your own API: it answers with what the authorizer established.

@@ -9,6 +9,9 @@
  *   apiEnvironment  those and what opens the sealed secrets (only the API holds it)
  *   sealing    what seals the API's secrets: the stack's KMS key when deployed; locally (offline) the
  *              key in AUTH_KEY_ENCRYPTION_KEY, which `npm run start:serverless` provides
+ *   mail       how the API sends mail: SES from the `mailFrom` parameter, links to `appUrl` (the
+ *              issuer by default), and the one SES identity it may send from (`mailIdentity`, else
+ *              the sender's address); locally the SES endpoint `npm run start:serverless` provides
  *   rotation   the schedule event that makes a new signing key (every `keyRotationDays` days)
  */
 const { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync } = require('node:fs');
@@ -95,6 +98,39 @@ function sealing() {
   return { AUTH_KEY_ENCRYPTION_KEY: key };
 }
 
+/** The address of `Name <address>` or of a bare address; throws for anything else. */
+function senderAddress(from) {
+  const address = (/<([^<>]+)>\s*$/.exec(from)?.[1] ?? from).trim();
+  if (!/^[^\s@<>"]+@[^\s@<>"]+$/.test(address)) {
+    throw new Error(`serverless.yml needs the sender of Gatehouse's mail: --param="mailFrom=Name <address>" (got ${JSON.stringify(from)})`);
+  }
+  return address;
+}
+
+/** The API's mail settings, the SES identity it may send from, and the From address it may use. */
+function mail(params) {
+  if (offline()) {
+    const endpoint = process.env.AWS_ENDPOINT_URL_SESV2;
+    if (!endpoint) throw new Error('serverless offline needs AWS_ENDPOINT_URL_SESV2 (a local SES endpoint): `npm run start:serverless` sets it');
+    const from = process.env.AUTH_MAIL_FROM || 'Gatehouse <no-reply@localhost>';
+    return {
+      environment: { AUTH_MAIL: 'ses', AUTH_MAIL_FROM: from, AWS_ENDPOINT_URL_SESV2: endpoint },
+      identity: senderAddress(from),
+      address: senderAddress(from),
+    };
+  }
+  const address = senderAddress(params.mailFrom);
+  const identity = params.mailIdentity || address;
+  if (identity !== address && identity !== address.split('@')[1]) {
+    throw new Error(`mailIdentity must be the sender's address (${address}) or its domain, not ${JSON.stringify(identity)}`);
+  }
+  return {
+    environment: { AUTH_MAIL: 'ses', AUTH_MAIL_FROM: params.mailFrom, ...(params.appUrl ? { AUTH_APP_URL: params.appUrl } : {}) },
+    identity,
+    address,
+  };
+}
+
 /** The rotation schedule: the same event the CDK stack's rule sends. */
 function rotation(days) {
   return { schedule: { rate: `rate(${Number(days)} days)`, input: { gatehouse: 'rotate-keys' } } };
@@ -112,11 +148,20 @@ module.exports = async ({ options, resolveVariable }) => {
     AUTH_ACCESS_TOKEN_TTL: String(await resolveVariable('param:accessTokenTtl')),
     AUTH_CORS_ORIGINS: origins,
   };
+  const mailing = mail({
+    mailFrom: String(await resolveVariable('param:mailFrom')),
+    mailIdentity: String(await resolveVariable('param:mailIdentity')),
+    appUrl: String(await resolveVariable('param:appUrl')),
+  });
   return {
     routes: [...routes(), rotation(await resolveVariable('param:keyRotationDays'))],
     artifacts: await built,
     cors: cors(origins),
     environment: common,
-    apiEnvironment: { ...common, ...sealing() },
+    apiEnvironment: { ...common, ...sealing(), ...mailing.environment },
+    mailIdentityArn: {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:identity/${mailing.identity}`]],
+    },
+    mailAddress: mailing.address,
   };
 };

@@ -1,6 +1,9 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   createClient,
+  type EmailSent,
+  type EmailVerified,
+  type ForgotAnswer,
   GatehouseError,
   type LoggedIn,
   type LoginAnswer,
@@ -15,6 +18,7 @@ import { THROTTLE_DEFAULTS } from '../src/core/throttle';
 import { totpCode } from '../src/core/totp';
 import { sqliteStore } from '../src/store/sqlite';
 import { makeTestApp, PASSWORD } from './helpers/app';
+import { linkOf, nthMailTo } from './helpers/mailbox';
 
 describe('the typed client', () => {
   it('runs the whole flow with typed answers, and turns refusals into GatehouseError with their code', async () => {
@@ -142,6 +146,44 @@ describe('the typed client', () => {
     expect(await refusal(client.newRecoveryCodes({ currentPassword: PASSWORD }))).toMatchObject({ status: 409, code: 'mfa_not_enabled' });
     expect(needsSecondFactor(await client.login({ username: 'tess', password: PASSWORD }))).toBe(false);
     expect((await client.profile()).mfa).toEqual({ totp: false, recoveryCodesLeft: 0 });
+  });
+
+  it('walks the email flows: confirm, resend, change, forgot and reset, with typed answers', async () => {
+    const t = await makeTestApp(sqliteStore({ file: ':memory:' }));
+    let token: string | undefined;
+    const client = createClient({
+      baseUrl: 'http://localhost:3000',
+      token: () => token,
+      fetch: (input, init) => Promise.resolve(t.app.request(String(input), init as RequestInit)),
+    });
+    await client.register({ name: 'Mailed', username: 'mailed', password: PASSWORD, email: 'mailed@example.com' });
+    token = ((await client.login({ username: 'mailed', password: PASSWORD })) as LoggedIn).response.token;
+    const resent = await client.resendVerification();
+    expectTypeOf(resent).toEqualTypeOf<EmailSent>();
+    const confirmed = await client.verifyEmail(linkOf(await nthMailTo(t.outbox, 'mailed@example.com', 2), 'verify'));
+    expectTypeOf(confirmed).toEqualTypeOf<EmailVerified>();
+    expect(confirmed).toEqual({ message: 'Email address verified', email: 'mailed@example.com' });
+    expect((await client.profile()).emailVerified).toBe(true);
+    expect(await client.changeEmail({ email: 'new@example.com', currentPassword: 'wrong password here' }).catch((error: unknown) => error)).toMatchObject({
+      status: 403,
+      code: 'wrong_password',
+      field: 'currentPassword',
+    });
+    expect((await client.changeEmail({ email: 'new@example.com', currentPassword: PASSWORD })).email).toBe('new@example.com');
+    await client.verifyEmail(linkOf(await nthMailTo(t.outbox, 'new@example.com', 1), 'verify'));
+    token = undefined;
+    const asked = await client.forgotPassword({ email: 'new@example.com' });
+    expectTypeOf(asked).toEqualTypeOf<ForgotAnswer>();
+    const reset = await client.resetPassword({
+      token: linkOf(await nthMailTo(t.outbox, 'new@example.com', 2), 'reset'),
+      newPassword: 'the new long passphrase',
+    });
+    expect(reset.ended).toBe(1);
+    expect(await client.resetPassword({ token: 'garbage', newPassword: 'the new long passphrase' }).catch((error: unknown) => error)).toMatchObject({
+      status: 400,
+      code: 'invalid_reset_token',
+      field: 'token',
+    });
   });
 
   it('reports a server it cannot reach as a network error', async () => {

@@ -25,6 +25,8 @@ describe('configuration', () => {
       },
       trustProxy: false,
       logLevel: 'info',
+      email: { appUrl: 'http://localhost:3000', appName: 'Gatehouse', tokenTtl: 900, limits: { perAccountPerHour: 5, perClientPer10Min: 30 } },
+      forgotAnswerMs: 1000,
     });
   });
 
@@ -49,6 +51,29 @@ describe('configuration', () => {
     });
     expect(config.refreshGraceSeconds).toBe(5);
     expect(config.trustProxy).toBe(true);
+  });
+
+  it('reads the email settings: where links point, how long they live, the limits on mail, the name mail signs with', () => {
+    const config = loadConfig({
+      AUTH_ISSUER: 'https://auth.example.com',
+      AUTH_APP_URL: 'https://app.example.com/board/',
+      AUTH_EMAIL_TOKEN_TTL: '3600',
+      AUTH_EMAIL_REQUESTS_PER_ACCOUNT_PER_HOUR: '3',
+      AUTH_CLIENT_EMAIL_REQUESTS_PER_10_MIN: '12',
+      AUTH_MAIL_FROM: '"Acme Board" <no-reply@acme.example>',
+      AUTH_FORGOT_ANSWER_MS: '600',
+    });
+    expect(config.email).toEqual({
+      appUrl: 'https://app.example.com/board',
+      appName: 'Acme Board',
+      tokenTtl: 3600,
+      limits: { perAccountPerHour: 3, perClientPer10Min: 12 },
+    });
+    expect(config.forgotAnswerMs).toBe(600);
+    // Links point at the issuer by default; a bare sender address leaves the name Gatehouse.
+    const plain = loadConfig({ AUTH_ISSUER: 'https://auth.example.com', AUTH_MAIL_FROM: 'no-reply@acme.example' });
+    expect(plain.email.appUrl).toBe('https://auth.example.com');
+    expect(plain.email.appName).toBe('Gatehouse');
   });
 
   it('defaults to DynamoDB and no CORS origins on Lambda', () => {
@@ -94,6 +119,13 @@ describe('configuration', () => {
     [{ AUTH_CLIENT_LOGINS_PER_10_MIN: 'lots' }, 'AUTH_CLIENT_LOGINS_PER_10_MIN'],
     [{ AUTH_REFRESH_GRACE_SECONDS: '3600' }, 'AUTH_REFRESH_GRACE_SECONDS'],
     [{ AUTH_TRUST_PROXY: 'yes' }, 'AUTH_TRUST_PROXY'],
+    [{ AUTH_APP_URL: 'app.example.com' }, 'AUTH_APP_URL'],
+    [{ AUTH_APP_URL: 'https://app.example.com/#board' }, 'AUTH_APP_URL'],
+    [{ AUTH_EMAIL_TOKEN_TTL: '30' }, 'AUTH_EMAIL_TOKEN_TTL'],
+    [{ AUTH_EMAIL_TOKEN_TTL: '86401' }, 'AUTH_EMAIL_TOKEN_TTL'],
+    [{ AUTH_EMAIL_REQUESTS_PER_ACCOUNT_PER_HOUR: '0' }, 'AUTH_EMAIL_REQUESTS_PER_ACCOUNT_PER_HOUR'],
+    [{ AUTH_CLIENT_EMAIL_REQUESTS_PER_10_MIN: 'many' }, 'AUTH_CLIENT_EMAIL_REQUESTS_PER_10_MIN'],
+    [{ AUTH_FORGOT_ANSWER_MS: '50' }, 'AUTH_FORGOT_ANSWER_MS'],
   ])('refuses %j with one line naming %s', (env, variable) => {
     let message = '';
     try {

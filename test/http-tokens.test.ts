@@ -183,6 +183,7 @@ describe.each(storeFactories)('/verify, /logout, /user/myprofile on $name', (fac
           username: 'alice',
           name: 'Name of alice',
           email: 'alice@example.com',
+          emailVerified: false,
           createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
           amr: ['pwd'],
           mfa: { totp: false, recoveryCodesLeft: 0 },

@@ -31,6 +31,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
     AUTH_KMS_KEY_ID: kms.createKey('alias/gatehouse').arn,
     AWS_ENDPOINT_URL_KMS: kms.url,
+    AUTH_MAIL_FROM: 'Gatehouse <no-reply@gatehouse.example>',
   });
 });
 afterAll(async () => {

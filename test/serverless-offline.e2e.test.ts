@@ -7,12 +7,15 @@ import { ensureServerlessInstalled, SERVERLESS_DIR } from '../scripts/serverless
 import { gatewayPath, ROUTES } from '../src/http/routes';
 import { cookieSettings } from '../src/http/token-sources';
 import { TABLE_KEYS } from '../src/store/dynamodb-table';
+import { linkOf } from './helpers/mailbox';
+import { readOutbox } from './helpers/outbox';
 import { freePort } from './helpers/server';
 import { type Offline, serverlessCli, startOffline, zipEntries } from './helpers/serverless';
 
 const ORIGIN = 'https://app.example.com';
 const STAGE = `e2e${Date.now().toString(36)}`;
 const USER = { name: 'Arindam Halder', username: 'arindam369', password: 'a long and unusual passphrase' };
+const MAIL_FROM = 'Gatehouse <no-reply@gatehouse.example>';
 
 // A fresh clone has no serverless/node_modules: install exactly what its lock file pins.
 beforeAll(() => ensureServerlessInstalled((line) => console.log(line)), 300_000);
@@ -25,7 +28,7 @@ describe('serverless package: the CloudFormation that `serverless deploy` sends'
   let resources: Record<string, Resource>;
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
   beforeAll(async () => {
-    await serverlessCli(['package', '--stage', STAGE, `--param=corsOrigins=${ORIGIN}`, '--package', outDir]);
+    await serverlessCli(['package', '--stage', STAGE, `--param=corsOrigins=${ORIGIN}`, `--param=mailFrom=${MAIL_FROM}`, '--package', outDir]);
     resources = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
   }, 120_000);
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
@@ -73,8 +76,8 @@ describe('serverless package: the CloudFormation that `serverless deploy` sends'
         AUTH_ISSUER: { 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] },
         AUTH_ACCESS_TOKEN_TTL: '3600',
         AUTH_CORS_ORIGINS: ORIGIN,
-        // Only the API may open sealed secrets.
-        ...(id === 'ApiLambdaFunction' ? { AUTH_KMS_KEY_ID: { 'Fn::GetAtt': ['KeyEncryptionKey', 'Arn'] } } : {}),
+        // Only the API may open sealed secrets, and only it sends mail (through SES).
+        ...(id === 'ApiLambdaFunction' ? { AUTH_KMS_KEY_ID: { 'Fn::GetAtt': ['KeyEncryptionKey', 'Arn'] }, AUTH_MAIL: 'ses', AUTH_MAIL_FROM: MAIL_FROM } : {}),
       });
     }
     expect(resources.KeyEncryptionKey!.Properties).toMatchObject({ EnableKeyRotation: true });
@@ -99,6 +102,31 @@ describe('serverless package: the CloudFormation that `serverless deploy` sends'
       const statements = statementsOf(roleOf(fnId));
       const dynamo = statements.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
       const kms = statements.filter((s) => s.Action.some((a) => a.startsWith('kms:')));
+      const ses = statements.filter((s) => s.Action.some((a) => a.startsWith('ses:')));
+      expect(ses.map((s) => ({ actions: s.Action, resource: s.Resource, condition: (s as any).Condition }))).toEqual(
+        fnId === 'ApiLambdaFunction'
+          ? [
+              {
+                actions: ['ses:SendEmail'],
+                resource: {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':ses:',
+                      { Ref: 'AWS::Region' },
+                      ':',
+                      { Ref: 'AWS::AccountId' },
+                      ':identity/no-reply@gatehouse.example',
+                    ],
+                  ],
+                },
+                condition: { StringEquals: { 'ses:FromAddress': 'no-reply@gatehouse.example' } },
+              },
+            ]
+          : [],
+      );
       expect(kms.map((s) => ({ actions: s.Action.sort(), resource: s.Resource, condition: (s as any).Condition }))).toEqual(
         fnId === 'ApiLambdaFunction'
           ? [{ actions: KMS_ACTIONS, resource: { 'Fn::GetAtt': ['KeyEncryptionKey', 'Arn'] }, condition: { StringEquals: SECRET_CONTEXT } }]
@@ -106,7 +134,7 @@ describe('serverless package: the CloudFormation that `serverless deploy` sends'
       );
       expect(dynamo.flatMap((s) => s.Action).sort()).toEqual([...want.dynamodb].sort());
       for (const s of dynamo) expect(s.Resource).toEqual(table);
-      const logs = statements.filter((s) => !dynamo.includes(s) && !kms.includes(s));
+      const logs = statements.filter((s) => !dynamo.includes(s) && !kms.includes(s) && !ses.includes(s));
       expect(logs.flatMap((s) => s.Action).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
       expect([logs[0]!.Resource].flat()).toEqual(want.logs.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })));
     }
@@ -154,6 +182,7 @@ describe('serverless package: the CloudFormation that `serverless deploy` sends'
 describe('serverless offline: the same service run locally against DynamoDB Local', () => {
   let offline: Offline;
   const walk: string[] = [];
+  const outbox = mkdtempSync(join(tmpdir(), 'gatehouse-sls-outbox-'));
   beforeAll(async () => {
     const [httpPort, lambdaPort] = [await freePort(), await freePort()];
     const args = ['--stage', STAGE, '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort), `--param=corsOrigins=${ORIGIN}`];
@@ -162,6 +191,7 @@ describe('serverless offline: the same service run locally against DynamoDB Loca
       {
         AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'),
         AUTH_KEY_ENCRYPTION_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
+        AUTH_MAIL: `file:${outbox}`,
       },
       httpPort,
     );
@@ -169,6 +199,7 @@ describe('serverless offline: the same service run locally against DynamoDB Loca
   }, 180_000);
   afterAll(async () => {
     await offline?.stop();
+    rmSync(outbox, { recursive: true, force: true });
     console.log(walk.join('\n'));
   });
 
@@ -251,4 +282,18 @@ describe('serverless offline: the same service run locally against DynamoDB Loca
     expect((await call('REST TOKEN authorizer after logout', 'GET', rest, { headers: bearer })).status).toBe(401);
     expect((await call('logout again', 'POST', '/logout', { headers: bearer })).status).toBe(401);
   }, 120_000);
+
+  it('sends its mail through the local SES endpoint into the file outbox: a confirmation link, then a reset link that works', async () => {
+    const mailer = { name: 'Mail Reader', username: 'mailreader', password: USER.password, email: 'reader@example.com' };
+    expect((await call('register with an email', 'POST', '/register', { body: mailer })).status).toBe(201);
+    const [confirmation] = await readOutbox(outbox);
+    expect(confirmation?.parsed.subject).toBe('Confirm your email address for Gatehouse');
+    expect((await call('confirm the address from the mail', 'POST', '/email/verify', { body: { token: linkOf(confirmation!, 'verify') } })).status).toBe(200);
+    expect((await call('forgot password', 'POST', '/password/forgot', { body: { email: mailer.email } })).status).toBe(202);
+    const reset = (await readOutbox(outbox)).find((mail) => mail.parsed.subject === 'Reset your Gatehouse password');
+    const newPassword = 'a brand new and long passphrase';
+    const done = await call('reset from the mailed link', 'POST', '/password/reset', { body: { token: linkOf(reset!, 'reset'), newPassword } });
+    expect(done).toMatchObject({ status: 200, body: { message: 'Password reset; every session has been ended' } });
+    expect((await call('log in with the new password', 'POST', '/login', { body: { username: mailer.username, password: newPassword } })).status).toBe(200);
+  }, 60_000);
 });

@@ -81,6 +81,8 @@ describe('the web app in Chromium, served by npm start', () => {
 
     await logIn(page, 'ada', 'analytical engine notes');
     await expect.poll(() => page.getByText('Logged in as').isVisible()).toBe(true);
+    // After a login the page asks for the account's email state; a reload learns it from /session.
+    await expect.poll(() => responses.includes('200 GET /user/myprofile')).toBe(true);
     const before = responses.length;
     await page.reload();
     await ready(page);

@@ -55,22 +55,24 @@ function wireTabs() {
  * @param {import('./api.js').Api} api
  * @param {string} username
  * @param {string} password
+ * @param {string} [more] a sentence to add to the welcome
  */
-async function logIn(api, username, password) {
+async function logIn(api, username, password, more) {
   const answer = await api.client.login({ username, password });
   if (needsSecondFactor(answer)) return askSecondFactor(api, answer, username);
-  loggedIn(api, answer);
+  loggedIn(api, answer, more);
 }
 
 /**
  * @param {import('./api.js').Api} api
  * @param {import('../src/client/gatehouse-client.ts').LoggedIn} answer
+ * @param {string} [more] a sentence to add to the welcome
  */
-function loggedIn(api, answer) {
+function loggedIn(api, answer, more) {
   api.token.set(answer.response.token);
   for (const mode of MODES) form(mode).reset();
   setUser({ username: answer.response.username, name: answer.response.name });
-  say('notice', `Welcome, ${answer.response.name}.`);
+  say('notice', more ? `Welcome, ${answer.response.name}. ${more}` : `Welcome, ${answer.response.name}.`);
 }
 
 /**
@@ -114,16 +116,18 @@ async function submitSignup(api) {
   if (!requireFilled(signup, { name: 'Enter your name.', username: 'Choose a username.', password: 'Choose a password.' })) return;
   const username = input('signup-username').value.trim();
   const password = input('signup-password').value;
+  const email = input('signup-email').value.trim();
   try {
-    await api.client.register({ name: input('signup-name').value.trim(), username, password });
+    await api.client.register({ name: input('signup-name').value.trim(), username, password, ...(email ? { email } : {}) });
   } catch (error) {
     if (error instanceof GatehouseError && error.code === 'user_exists') {
-      return showError(signup, error, 'That username is taken. Choose another, or log in.', 'username');
+      const taken = email ? 'That username or email address is taken. Choose another, or log in.' : 'That username is taken. Choose another, or log in.';
+      return showError(signup, error, taken, 'username');
     }
     return showError(signup, error);
   }
   try {
-    await logIn(api, username, password);
+    await logIn(api, username, password, email ? `We sent a link to ${email} to confirm it.` : undefined);
   } catch (error) {
     // The account exists now; only the login failed (a limit, an outage): log in is the way on.
     showMode('login');

@@ -7,14 +7,20 @@
 import { accountView } from './account-view.js';
 import { connect } from './api.js';
 import { boardView, loadMessages } from './board-view.js';
+import { confirmAddress, emailView } from './email-view.js';
 import { describe, say } from './feedback.js';
 import { headerView } from './header-view.js';
+import { takeMailLink } from './mail-link.js';
+import { passwordResetView } from './password-reset-view.js';
 import { onUserChange, setUser, whoIsLoggedIn } from './session.js';
 import { twoStepView } from './two-step-view.js';
 
 async function start() {
+  // Before anything else: a link's token leaves the address bar at once.
+  const link = takeMailLink();
   const api = await connect();
-  const views = [headerView(api), accountView(api), boardView(api), twoStepView(api)];
+  const reset = passwordResetView(api);
+  const views = [headerView(api), accountView(api), reset, emailView(api), boardView(api), twoStepView(api)];
   onUserChange((user) => {
     for (const view of views) view.render(user);
   });
@@ -26,6 +32,14 @@ async function start() {
     loadMessages(api),
   ]);
   setUser(user);
+  /** @param {import('./mail-link.js').MailLink | null} opened */
+  const follow = async (opened) => {
+    if (opened?.kind === 'verify') await confirmAddress(api, opened.token);
+    if (opened?.kind === 'reset') reset.open(opened.token);
+  };
+  await follow(link);
+  // A link pasted into this tab while the page is open changes only the fragment.
+  window.addEventListener('hashchange', () => void follow(takeMailLink()));
   document.body.dataset.ready = 'true';
 }
 

@@ -2,8 +2,9 @@
 // Who is logged in, as this page knows it; views follow the changes.
 
 /**
- * Who is logged in; `mfa` (two-step verification on or off) when the answer that named them said so.
- * @typedef {{ username: string, name: string, mfa?: import('../src/client/gatehouse-client.ts').MfaStatus }} User
+ * Who is logged in; `mfa` (two-step verification on or off) and the email fields when the answer
+ * that named them said so (the two-step and email views ask for them).
+ * @typedef {{ username: string, name: string, mfa?: import('../src/client/gatehouse-client.ts').MfaStatus, email?: string, emailVerified?: boolean }} User
  */
 
 /** @type {User | null} */
@@ -37,5 +38,6 @@ export async function whoIsLoggedIn(api) {
     api.token.clear();
     return null;
   }
-  return { username: session.user.username, name: session.user.name, mfa: session.user.mfa };
+  const { username, name, mfa, email, emailVerified } = session.user;
+  return { username, name, mfa, ...(email ? { email } : {}), emailVerified };
 }

@@ -1,9 +1,15 @@
-import { App } from 'aws-cdk-lib';
+import { Annotations, App } from 'aws-cdk-lib';
 import { GatehouseStack } from '../gatehouse-stack';
 
 const app = new App();
 const origins = app.node.tryGetContext('corsOrigins') as string | undefined;
-new GatehouseStack(app, 'Gatehouse', {
+// The sender of Gatehouse's mail: `npm run deploy -- -c mailFrom='Acme <no-reply@acme.example>'`
+// (and `-c mailIdentity=acme.example` when that domain is already verified in SES).
+const mailFrom = app.node.tryGetContext('mailFrom') as string | undefined;
+const mailIdentity = app.node.tryGetContext('mailIdentity') as string | undefined;
+const stack = new GatehouseStack(app, 'Gatehouse', {
+  mailFrom: mailFrom ?? 'Gatehouse <no-reply@example.com>',
+  ...(mailIdentity ? { mailIdentity } : {}),
   description: 'Gatehouse: username/password authentication on Lambda, API Gateway and DynamoDB',
   ...(origins
     ? {
@@ -14,3 +20,8 @@ new GatehouseStack(app, 'Gatehouse', {
       }
     : {}),
 });
+if (!mailFrom) {
+  Annotations.of(stack).addWarning(
+    "No mailFrom given: mail would come from no-reply@example.com, which SES cannot send from. Deploy with -c mailFrom='Name <address>'.",
+  );
+}

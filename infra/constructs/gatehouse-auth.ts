@@ -15,8 +15,11 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { gatewayPath, ROUTES } from '../../src/http/routes';
 import { TABLE_KEYS } from '../../src/store/dynamodb-table';
+import { GatehouseMail, type GatehouseMailProps } from './gatehouse-mail';
 
-export interface GatehouseAuthProps {
+export interface GatehouseAuthProps extends GatehouseMailProps {
+  /** The web app that links in mail point to (AUTH_APP_URL). Default: the API's URL. */
+  readonly appUrl?: string;
   /** Origins allowed to call the API from a browser. Default: none (same origin only). */
   readonly corsOrigins?: readonly string[];
   /** Access-token lifetime. Default: 1 hour. */
@@ -73,8 +76,10 @@ export class GatehouseAuth extends Construct {
   readonly authorizer: IHttpRouteAuthorizer;
   /** Seals the private signing keys, the refresh-token key and TOTP secrets kept in the table. */
   readonly keyEncryptionKey: Key;
+  /** The SES identity the API sends its mail from. */
+  readonly mail: GatehouseMail;
 
-  constructor(scope: Construct, id: string, props: GatehouseAuthProps = {}) {
+  constructor(scope: Construct, id: string, props: GatehouseAuthProps) {
     super(scope, id);
     const corsOrigins = [...(props.corsOrigins ?? [])];
 
@@ -144,9 +149,15 @@ export class GatehouseAuth extends Construct {
       this.table.grant(fn, ...actions);
       return fn;
     };
+    this.mail = new GatehouseMail(this, 'Mail', { mailFrom: props.mailFrom, ...(props.mailIdentity ? { mailIdentity: props.mailIdentity } : {}) });
     this.apiFunction = bundled('api', 'Api', 'Gatehouse API: register, login, verify, logout, profile', props.apiMemoryMb ?? 1024, 10, API_ACTIONS, {
       AUTH_KMS_KEY_ID: this.keyEncryptionKey.keyArn,
+      // Mail goes through SES, from this sender only; links point at the web app.
+      AUTH_MAIL: 'ses',
+      AUTH_MAIL_FROM: props.mailFrom,
+      AUTH_APP_URL: props.appUrl ?? this.api.apiEndpoint,
     });
+    this.mail.grantSend(this.apiFunction);
     // Only the API opens sealed secrets, and only with Gatehouse's own encryption context.
     this.apiFunction.addToRolePolicy(
       new PolicyStatement({ actions: KMS_ACTIONS, resources: [this.keyEncryptionKey.keyArn], conditions: { StringEquals: SECRET_CONTEXT } }),

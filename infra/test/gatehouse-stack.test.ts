@@ -15,7 +15,7 @@ let stack: GatehouseStack;
 beforeAll(() => {
   // As the CDK CLI does: record each asset's staged folder in the template metadata.
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
-  stack = new GatehouseStack(app, 'Gatehouse', { corsOrigins: ['https://app.example.com'] });
+  stack = new GatehouseStack(app, 'Gatehouse', { corsOrigins: ['https://app.example.com'], mailFrom: 'Gatehouse <no-reply@gatehouse.example>' });
   template = Template.fromStack(stack);
   app.synth();
 });
@@ -104,6 +104,56 @@ describe('the CDK stack', () => {
     expect(roles).toEqual([{ Ref: roleOf('Gatehouse API').Properties.Role['Fn::GetAtt'][0] }]);
     expect(roleOf('Gatehouse API').Properties.Environment.Variables.AUTH_KMS_KEY_ID).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
     expect(roleOf('Gatehouse authorizer').Properties.Environment.Variables.AUTH_KMS_KEY_ID).toBeUndefined();
+  });
+
+  it('sends mail through SES from its own identity: ses:SendEmail on that identity only, From the sender only, for the API only', () => {
+    template.resourceCountIs('AWS::SES::EmailIdentity', 1);
+    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'no-reply@gatehouse.example' });
+    const ses = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+      ((policy as any).Properties.PolicyDocument.Statement as (Statement & { Condition?: unknown })[])
+        .filter((s) => actions(s).some((a) => a.startsWith('ses:')))
+        .map((statement) => ({ roles: (policy as any).Properties.Roles, statement })),
+    );
+    expect(ses).toHaveLength(1);
+    const { roles, statement } = ses[0]!;
+    expect(actions(statement)).toEqual(['ses:SendEmail']);
+    expect(JSON.stringify(statement.Resource)).toMatch(
+      /"arn:",\{"Ref":"AWS::Partition"\},":ses:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":identity\/",\{"Ref":"AuthMailIdentity[0-9A-F]+"\}/,
+    );
+    expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'no-reply@gatehouse.example' } });
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as any[];
+    const byDescription = (prefix: string) => functions.find((f) => String(f.Properties.Description).startsWith(prefix));
+    expect(roles).toEqual([{ Ref: byDescription('Gatehouse API').Properties.Role['Fn::GetAtt'][0] }]);
+    // The API is told where mail goes and where its links point (the web app); the authorizer nothing of mail.
+    expect(byDescription('Gatehouse API').Properties.Environment.Variables).toMatchObject({
+      AUTH_MAIL: 'ses',
+      AUTH_MAIL_FROM: 'Gatehouse <no-reply@gatehouse.example>',
+      AUTH_APP_URL: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.stringMatching(/Distribution/), 'DomainName'] }]] },
+    });
+    const authorizerEnv = Object.keys(byDescription('Gatehouse authorizer').Properties.Environment.Variables);
+    expect(authorizerEnv.filter((name) => /MAIL|APP_URL/.test(name))).toEqual([]);
+  });
+
+  it('uses an SES identity already verified (the sender or its domain) instead of making one', () => {
+    const app = new App({ outdir: mkdtempSync(join(outdir, 'named-')) });
+    const named = Template.fromStack(new GatehouseStack(app, 'Named', { mailFrom: 'Acme <hello@acme.example>', mailIdentity: 'acme.example' }));
+    named.resourceCountIs('AWS::SES::EmailIdentity', 0);
+    const ses = Object.values(named.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => (policy as any).Properties.PolicyDocument.Statement as (Statement & { Condition?: unknown })[])
+      .filter((s) => actions(s).includes('ses:SendEmail'));
+    expect(ses).toHaveLength(1);
+    expect(JSON.stringify(ses[0]!.Resource)).toContain(':identity/acme.example"');
+    expect(ses[0]!.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'hello@acme.example' } });
+    expect(() => new GatehouseStack(new App({ outdir: mkdtempSync(join(outdir, 'bad-')) }), 'Bad', { mailFrom: 'no address here' })).toThrow(
+      /mailFrom must be an address/,
+    );
+    expect(
+      () =>
+        new GatehouseStack(new App({ outdir: mkdtempSync(join(outdir, 'other-')) }), 'Other', {
+          mailFrom: 'hello@acme.example',
+          mailIdentity: 'other.example',
+        }),
+    ).toThrow(/mailIdentity must be the sender's address \(hello@acme\.example\) or its domain/);
   });
 
   it('rotates the signing key on a 30-day schedule by sending the API function the rotation event', () => {

@@ -1,6 +1,18 @@
 import type * as z from 'zod/mini';
 import type * as res from '../http/responses';
-import type { currentPasswordBody, loginBody, messageBody, mfaLoginBody, passwordBody, registerBody, tokenBody, totpCodeBody } from '../http/schemas';
+import type {
+  currentPasswordBody,
+  emailChangeBody,
+  forgotBody,
+  loginBody,
+  messageBody,
+  mfaLoginBody,
+  passwordBody,
+  registerBody,
+  resetBody,
+  tokenBody,
+  totpCodeBody,
+} from '../http/schemas';
 
 /**
  * A typed client for front ends: one method per route, request and answer types inferred from the
@@ -36,6 +48,13 @@ export type MessagePosted = z.output<typeof res.messagePosted>;
 export type Ended = z.output<typeof res.ended>;
 export type Done = z.output<typeof res.done>;
 export type ErrorBody = z.output<typeof res.errorResponse>;
+export type EmailChangeRequest = z.input<typeof emailChangeBody>;
+/** `{username}` or `{email}`: one of the two. */
+export type ForgotRequest = z.input<typeof forgotBody>;
+export type ResetRequest = z.input<typeof resetBody>;
+export type EmailVerified = z.output<typeof res.emailVerified>;
+export type EmailSent = z.output<typeof res.emailSent>;
+export type ForgotAnswer = z.output<typeof res.forgotAnswer>;
 
 /**
  * Any answer other than success: the status, the stable `code`, the message, Retry-After on 429,
@@ -129,6 +148,16 @@ export function createClient(options: ClientOptions = {}) {
     endSession: (id: string) => call<Done>('DELETE', `/sessions/${encodeURIComponent(id)}`),
     messages: () => call<MessageList>('GET', '/messages'),
     postMessage: (body: MessageRequest) => call<MessagePosted>('POST', '/messages', body),
+    /** Confirms an address with the token of its link (`#verify=…`). */
+    verifyEmail: (token: string) => call<EmailVerified>('POST', '/email/verify', { token }),
+    /** A new confirmation link to the caller's current address. */
+    resendVerification: () => call<EmailSent>('POST', '/email/verify/resend'),
+    /** A confirmation link to a new address; the address changes once it is used. */
+    changeEmail: (body: EmailChangeRequest) => call<EmailSent>('POST', '/email', body),
+    /** Always the same answer, whether or not the account exists. */
+    forgotPassword: (body: ForgotRequest) => call<ForgotAnswer>('POST', '/password/forgot', body),
+    /** A new password with the token of a reset link (`#reset=…`); every session ends. */
+    resetPassword: (body: ResetRequest) => call<Ended>('POST', '/password/reset', body),
   };
 }
 

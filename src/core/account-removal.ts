@@ -1,5 +1,6 @@
 import { isConditionFailed, type Store, type WriteOp } from '../store/store';
 import {
+  EMAIL_TOKEN_PREFIX,
   type EmailRecord,
   emailKey,
   MESSAGE_INDEX_MARKER,
@@ -27,6 +28,9 @@ export interface Removal {
 export async function removeUser(store: Store, username: string): Promise<Removal> {
   const removed = await removeAccount(store, username);
   const sessions = await endSessions(store, username);
+  // Its live email links (they hold an address, and would stand in the way of a new account of the same name).
+  const links = await store.list(userKey(username).pk, { prefix: EMAIL_TOKEN_PREFIX });
+  await Promise.all(links.map((link) => store.delete(link)));
   const messages = await removeMessages(store, username);
   return { user: removed, sessions, messages };
 }

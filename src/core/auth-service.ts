@@ -1,6 +1,7 @@
 import { type Item, isConditionFailed, type Store } from '../store/store';
 import { PASSWORD_ONLY, type TokenSettings } from './access-token';
 import type { Clock } from './clock';
+import type { AddressConfirmation } from './email-verification';
 import { AuthError } from './errors';
 import { canonicalEmail, canonicalName, canonicalUsername, EMAIL_RULE, NAME_RULE, USERNAME_RULE } from './identity';
 import type { KeyVault } from './key-vault';
@@ -33,6 +34,8 @@ export interface AuthServiceDeps {
   readonly passwords: PasswordCheck;
   readonly keyVault: KeyVault;
   readonly settings: AuthSettings;
+  /** Confirms a new account's email address (the link is written with the account, then mailed). */
+  readonly addressConfirmation?: AddressConfirmation;
 }
 
 export interface RegisterInput {
@@ -51,6 +54,8 @@ export interface PublicUser {
 export interface Profile extends PublicUser {
   readonly createdAt: string;
   readonly mfa: { readonly totp: boolean; readonly recoveryCodesLeft: number };
+  /** The address was confirmed through a link sent to it; false without an address. */
+  readonly emailVerified: boolean;
 }
 
 export interface LoginResult {
@@ -78,6 +83,8 @@ export interface SessionView {
 export interface Caller {
   readonly client: string;
   readonly userAgent?: string | undefined;
+  /** The request's id, for log lines about work done on its behalf (mail). */
+  readonly requestId?: string | undefined;
 }
 
 export interface AuthService {
@@ -85,7 +92,7 @@ export interface AuthService {
   login(username: string, password: string, caller: Caller): Promise<LoginResult | SecondStep>;
   /** The second step of a login with TOTP on: a code from the app or a recovery code. */
   loginSecondStep(input: MfaLogin, caller: Caller): Promise<LoginResult>;
-  /** Checks the caller's current password (counted like a login), for changes that need it. */
+  /** Checks the current password of a signed-in user, counted like a login: wrong_password (403) or rate_limited. */
   confirmPassword(user: Authenticated, currentPassword: string, caller: Caller): Promise<void>;
   readonly secondFactor: SecondFactor;
   /** A token is valid while its signature, claims and session all hold. */
@@ -132,16 +139,18 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     const user: UserRecord = {
       username,
       name,
-      ...(email ? { email } : {}),
+      ...(email ? { email, emailVerified: false } : {}),
       passwordHash: await hasher.hash(policy.password),
       createdAt: new Date(clock.now()).toISOString(),
     };
+    const confirmation = email ? await deps.addressConfirmation?.prepare(user) : undefined;
     try {
-      await insertUser(store, user);
+      await insertUser(store, user, confirmation?.writes);
     } catch (error) {
       if (isConditionFailed(error)) throw new AuthError('user_exists');
       throw error;
     }
+    await confirmation?.send(caller);
     return publicUser(user);
   }
 
@@ -248,7 +257,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
 
   async function profile(username: string): Promise<Profile | undefined> {
     const user = (await store.get<UserRecord>(userKey(username)))?.data;
-    return user && { ...publicUser(user), createdAt: user.createdAt, mfa: secondFactor.status(user) };
+    return user && { ...publicUser(user), createdAt: user.createdAt, emailVerified: Boolean(user.email && user.emailVerified), mfa: secondFactor.status(user) };
   }
 
   async function loginSecondStep(input: MfaLogin, caller: Caller): Promise<LoginResult> {

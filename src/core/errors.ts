@@ -30,7 +30,14 @@ export type ErrorCode =
   | 'mfa_already_enabled'
   | 'mfa_not_enabled'
   | 'mfa_setup_missing'
-  | 'internal_error';
+  | 'internal_error'
+  // Email links and the flows that send them (email-*.ts, password-reset.ts).
+  | 'invalid_email_token'
+  | 'invalid_reset_token'
+  | 'email_taken'
+  | 'no_email'
+  | 'email_already_verified'
+  | 'mail_unavailable';
 
 export class AuthError extends Error {
   override readonly name = 'AuthError';

@@ -55,26 +55,33 @@ function mail(recipient: Recipient, draft: Draft): OutgoingMail {
 
 const lifetime = (ctx: MailContext) => `The link works once, within ${durationInWords(ctx.linkTtlSeconds)}.`;
 
-/** The link that confirms an address: a new account's, or the new one of an address change. */
+const VERIFY_OPENING = {
+  'new-account': (appName: string) => `Welcome to ${appName}. To confirm that this is your email address, open this link:`,
+  'current-address': (appName: string) => `To confirm that this is the email address of your ${appName} account, open this link:`,
+  'changed-address': (appName: string) => `You asked to use this address for your ${appName} account. To confirm it, open this link:`,
+} as const;
+
+/**
+ * The link that confirms an address: a new account's, the current one again (asked for when the
+ * first link was lost or expired), or the new one of an address change.
+ */
 export function verifyAddressMail(
   ctx: MailContext,
-  recipient: Recipient & { readonly token: string; readonly purpose: 'new-account' | 'changed-address' },
+  recipient: Recipient & { readonly token: string; readonly purpose: keyof typeof VERIFY_OPENING },
 ): OutgoingMail {
   const change = recipient.purpose === 'changed-address';
   return mail(recipient, {
     subject: change ? `Confirm your new email address for ${ctx.appName}` : `Confirm your email address for ${ctx.appName}`,
     name: recipient.name,
-    before: [
-      change
-        ? `You asked to use this address for your ${ctx.appName} account. To confirm it, open this link:`
-        : `Welcome to ${ctx.appName}. To confirm that this is your email address, open this link:`,
-    ],
+    before: [VERIFY_OPENING[recipient.purpose](ctx.appName)],
     action: { label: change ? 'Confirm new address' : 'Confirm email address', url: fragmentLink(ctx.appUrl, 'verify', recipient.token) },
     after: [
       `${lifetime(ctx)} After that you can ask for a new one once you are signed in.`,
       change
         ? 'If you did not ask for this, ignore this email: the account keeps its current address.'
-        : `If you did not sign up for ${ctx.appName}, ignore this email: the address will not be confirmed.`,
+        : recipient.purpose === 'current-address'
+          ? 'If you did not ask for this, ignore this email: the address will not be confirmed.'
+          : `If you did not sign up for ${ctx.appName}, ignore this email: the address will not be confirmed.`,
     ],
     signature: ctx.appName,
   });
@@ -104,6 +111,17 @@ export function passwordWasResetMail(ctx: MailContext, recipient: Recipient): Ou
     name: recipient.name,
     before: [`The password of your ${ctx.appName} account was just reset, and every session was signed out.`],
     after: [['If this was not you, reset your password again at once at ', { url: ctx.appUrl }, ' and check the email address on your account.']],
+    signature: ctx.appName,
+  });
+}
+
+/** Told to the account's address after its password was changed by someone signed in. */
+export function passwordChangedMail(ctx: MailContext, recipient: Recipient): OutgoingMail {
+  return mail(recipient, {
+    subject: `Your ${ctx.appName} password was changed`,
+    name: recipient.name,
+    before: [`The password of your ${ctx.appName} account was just changed, and every other session was signed out.`],
+    after: [['If this was not you, reset your password at once at ', { url: ctx.appUrl }, ' (Forgot password?) and check the email address on your account.']],
     signature: ctx.appName,
   });
 }

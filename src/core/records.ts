@@ -14,6 +14,9 @@ export const userMessageKey = (username: string, messageSk: string): Key => ({ p
 export const USER_MESSAGE_PREFIX = 'MSG#';
 export const MESSAGE_INDEX_MARKER: Key = { pk: 'MIGRATIONS', sk: 'message-index' };
 export const emailKey = (email: string): Key => ({ pk: `EMAIL#${email}`, sk: 'EMAIL' });
+export const EMAIL_TOKEN_PREFIX = 'EMAILTOKEN#';
+/** The one live email link of a user for one purpose (see email-tokens.ts). */
+export const emailTokenKey = (username: string, purpose: string): Key => ({ pk: `USER#${username}`, sk: `${EMAIL_TOKEN_PREFIX}${purpose}` });
 export const KEYS_PK = 'KEYS';
 export const signingKeyKey = (kid: string): Key => ({ pk: KEYS_PK, sk: `KEY#${kid}` });
 export const SIGNING_KEY_PREFIX = 'KEY#';
@@ -30,6 +33,8 @@ export interface UserRecord extends Record<string, unknown> {
   username: string;
   name: string;
   email?: string;
+  /** The address was confirmed through a link sent to it. Absent (older records): not confirmed. */
+  emailVerified?: boolean;
   passwordHash: string;
   createdAt: string;
   /** The tutorial table this user was imported from, if any. */

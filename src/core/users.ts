@@ -1,11 +1,12 @@
-import type { Store } from '../store/store';
+import type { Store, WriteOp } from '../store/store';
 import { emailKey, type UserRecord, userKey } from './records';
 
 /**
- * Writes a new user and, when it has one, its email claim, in one transaction: both or neither.
+ * Writes a new user and, when it has one, its email claim, in one transaction: both or neither
+ * (with `alongside`, the records that go with an address, such as its confirmation link).
  * ConditionFailedError when the name or the email is taken.
  */
-export async function insertUser(store: Store, user: UserRecord): Promise<void> {
+export async function insertUser(store: Store, user: UserRecord, alongside: readonly WriteOp[] = []): Promise<void> {
   if (!user.email) {
     await store.create({ ...userKey(user.username), data: user });
     return;
@@ -13,6 +14,7 @@ export async function insertUser(store: Store, user: UserRecord): Promise<void> 
   await store.transact([
     { type: 'create', item: { ...userKey(user.username), data: user } },
     { type: 'create', item: { ...emailKey(user.email), data: { username: user.username } } },
+    ...alongside,
   ]);
 }
 

@@ -8,8 +8,11 @@ import { type AppDeps, createApp } from '../http/app';
 import type { Store } from '../store/store';
 import type { Config } from './config';
 
-/** What differs between runtimes: where the caller's address and the body come from, extra routes. */
-export type RuntimeDeps = Pick<AppDeps, 'clientAddress' | 'readBody' | 'site'>;
+/**
+ * What differs between runtimes: where the caller's address and the body come from, extra routes,
+ * how mail is sent and how work after the answer runs.
+ */
+export type RuntimeDeps = Pick<AppDeps, 'clientAddress' | 'readBody' | 'site' | 'mailer' | 'afterResponse'>;
 
 /** The HTTP app over real adapters, built once per process or container. */
 export function createHttpApp(config: Config, store: Store, logger: Logger, clock: Clock, keyVault: KeyVault, runtime: RuntimeDeps) {

@@ -1,3 +1,5 @@
+import type { EmailSettings } from '../core/email-service';
+import { EMAIL_LIMIT_DEFAULTS } from '../core/email-throttle';
 import { THROTTLE_DEFAULTS, type ThrottleSettings } from '../core/throttle';
 import { LOG_LEVELS, type LogLevel } from './json-logger';
 import type { ProcessEnv } from './process-env';
@@ -20,6 +22,10 @@ export interface Config {
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
   readonly trustProxy: boolean;
   readonly logLevel: LogLevel;
+  /** Links in mail (AUTH_APP_URL, AUTH_EMAIL_TOKEN_TTL), the limits on mail, and the name mail signs with. */
+  readonly email: EmailSettings;
+  /** On Lambda, the fixed time POST /password/forgot takes to answer, its mail sent within it (milliseconds). */
+  readonly forgotAnswerMs: number;
 }
 
 export class ConfigError extends Error {
@@ -55,6 +61,15 @@ function url(variable: string, raw: string): string {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw bad(variable, raw, 'must be an absolute http(s) URL');
   if (parsed.search || parsed.hash) throw bad(variable, raw, 'must not carry a query or fragment');
   return raw.replace(/\/+$/, '');
+}
+
+/**
+ * The name mail is signed with: the display name of AUTH_MAIL_FROM (`Acme <no-reply@acme.example>`
+ * → Acme), else Gatehouse. The address itself is checked where mail is set up (mail-config.ts).
+ */
+export function mailAppName(from: string | undefined): string {
+  const name = /^\s*"?([^"<>]*?)"?\s*<[^<>]+>\s*$/.exec(from ?? '')?.[1]?.trim();
+  return name || 'Gatehouse';
 }
 
 /** Throws ConfigError with one line naming the variable; never exits by itself. */
@@ -113,6 +128,17 @@ export function loadConfig(env: ProcessEnv): Config {
     clientRegistrationsPer10Min: integer(env, 'AUTH_CLIENT_REGISTRATIONS_PER_10_MIN', d.clientRegistrationsPer10Min, 1, 1_000_000),
   };
   const trustProxy = boolean(env, 'AUTH_TRUST_PROXY', false);
+  const email: EmailSettings = {
+    appUrl: env.AUTH_APP_URL?.trim() ? url('AUTH_APP_URL', env.AUTH_APP_URL.trim()) : issuer,
+    appName: mailAppName(env.AUTH_MAIL_FROM),
+    tokenTtl: integer(env, 'AUTH_EMAIL_TOKEN_TTL', 900, 60, 86_400),
+    limits: {
+      perAccountPerHour: integer(env, 'AUTH_EMAIL_REQUESTS_PER_ACCOUNT_PER_HOUR', EMAIL_LIMIT_DEFAULTS.perAccountPerHour, 1, 1000),
+      perClientPer10Min: integer(env, 'AUTH_CLIENT_EMAIL_REQUESTS_PER_10_MIN', EMAIL_LIMIT_DEFAULTS.perClientPer10Min, 1, 1_000_000),
+    },
+  };
+
+  const forgotAnswerMs = integer(env, 'AUTH_FORGOT_ANSWER_MS', 1000, 100, 10_000);
 
   return {
     port,
@@ -129,5 +155,7 @@ export function loadConfig(env: ProcessEnv): Config {
     throttle,
     trustProxy,
     logLevel,
+    email,
+    forgotAnswerMs,
   };
 }

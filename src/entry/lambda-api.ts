@@ -4,11 +4,13 @@ import { handle } from 'hono/aws-lambda';
 import { systemClock } from '../core/clock';
 import { signingKeys } from '../core/signing-keys';
 import type { AppEnv } from '../http/context';
+import { answerAtFixedTime } from './after-response';
 import { createHttpApp } from './build-app';
 import { lambdaClientAddress } from './client-address';
 import { ConfigError } from './config';
 import { keyVaultFromEnv } from './key-vault-setup';
 import { lambdaConfig, once } from './lambda-init';
+import { lambdaMailSender } from './lambda-mail';
 import { openDynamoStore } from './open-dynamodb-store';
 
 /**
@@ -22,9 +24,20 @@ const ready = once(async () => {
     logger.error(message);
     throw new ConfigError(message);
   }
+  let mailer: ReturnType<typeof lambdaMailSender>['mailer'];
+  try {
+    ({ mailer } = lambdaMailSender(process.env));
+  } catch (error) {
+    if (error instanceof ConfigError) logger.error(error.message);
+    throw error;
+  }
   const { store } = await openDynamoStore(config, process.env, systemClock, { createLocalTable: false });
   const { vault } = keyVaultFromEnv(process.env, systemClock);
-  const app = createHttpApp(config, store, logger, systemClock, vault, { clientAddress: lambdaClientAddress });
+  const app = createHttpApp(config, store, logger, systemClock, vault, {
+    clientAddress: lambdaClientAddress,
+    mailer,
+    afterResponse: answerAtFixedTime(config.forgotAnswerMs, logger),
+  });
   const rotate = async () => {
     const rotation = await signingKeys({ store, clock: systemClock, vault }).rotate(config.accessTokenTtl);
     logger.info('signing key rotated', {

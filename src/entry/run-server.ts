@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { systemClock } from '../core/clock';
 import { KeyRefusedError } from '../core/key-vault';
 import { signingKeys } from '../core/signing-keys';
+import { describeMail, loadMailConfig, type MailConfig, MailConfigError } from '../mail/mail-config';
+import { createMailSender } from '../mail/mail-sender';
 import { StoreMisconfiguredError } from '../store/store';
+import { afterNodeResponse } from './after-response';
 import { createHttpApp } from './build-app';
 import { nodeClientAddress } from './client-address';
 import { type Config, ConfigError, loadConfig } from './config';
@@ -35,11 +38,13 @@ function packageRoot(from: string): string {
 export async function runServer(env: ProcessEnv, onStopped: () => Promise<void> = async () => {}): Promise<void> {
   let config: Config;
   let keys: KeyVaultSetup;
+  let mail: MailConfig;
   try {
     config = loadConfig(env);
+    mail = loadMailConfig(env);
     keys = keyVaultFromEnv(env, systemClock);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof MailConfigError) {
       process.stderr.write(`${error.message}\n`);
       await onStopped();
       process.exit(1);
@@ -81,13 +86,15 @@ export async function runServer(env: ProcessEnv, onStopped: () => Promise<void> 
     clientAddress: nodeClientAddress(config.trustProxy),
     readBody: nodeBodyReader,
     site: webAppRoutes(WEB_DIR),
+    mailer: createMailSender(mail, { clock: systemClock }),
+    afterResponse: afterNodeResponse,
   });
 
   const server = createServer(nodeListener(app));
   server.listen(config.port, config.host, () => {
     const shown = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
     const { port } = server.address() as AddressInfo;
-    process.stdout.write(`Gatehouse listening on http://${shown}:${port} (store: ${label}; secrets sealed with ${keys.label})\n`);
+    process.stdout.write(`Gatehouse listening on http://${shown}:${port} (store: ${label}; mail: ${describeMail(mail)}; secrets sealed with ${keys.label})\n`);
   });
   // A port that cannot be had is one line, not a stack trace; whatever was started stops with it.
   server.on('error', (error: NodeJS.ErrnoException) => {

@@ -2,15 +2,17 @@ export type { AppDeps, HttpSettings } from './context';
 
 import { Hono } from 'hono';
 import { createAuthService } from '../core/auth-service';
+import { createEmailService } from '../core/email-service';
 import { clientKey } from '../core/throttle';
 import { randomToken } from '../core/token-crypto';
 import { BODY_LIMIT, readWebBody } from './body';
-import type { AppDeps, AppEnv, RouteContext } from './context';
+import type { AfterResponse, AppDeps, AppEnv, RouteContext } from './context';
 import { corsHeaders } from './cors';
 import { classify, sendError } from './errors';
 import { createQuickVerify } from './quick-verify';
 import { ROUTES } from './routes';
 import { accountRoutes } from './routes/accounts';
+import { emailRoutes } from './routes/email';
 import { messageRoutes } from './routes/messages';
 import { secondFactorRoutes } from './routes/second-factor';
 import { serviceRoutes } from './routes/service';
@@ -19,20 +21,28 @@ import { tokenRoutes } from './routes/tokens';
 import { securityHeaders } from './security-headers';
 import { cookieSettings } from './token-sources';
 
+/** Without a runtime's own way: the work starts once the route has returned its answer. */
+const startLater: AfterResponse = async (_c, work) => {
+  setTimeout(() => void work(), 0);
+};
+
 /** The app, and POST /verify's common case without the framework (see quick-verify.ts). */
 export type GatehouseApp = Hono<AppEnv> & { readonly quickVerify: ReturnType<typeof createQuickVerify> };
 
 export function createApp(deps: AppDeps): GatehouseApp {
   const { settings, logger } = deps;
-  const auth = createAuthService(deps);
+  const email = createEmailService({ ...deps, settings: settings.email });
+  const auth = createAuthService({ ...deps, addressConfirmation: email.registration });
   const anyOrigin = settings.corsOrigins.includes('*');
 
   const context: RouteContext = {
     auth,
+    email,
+    afterResponse: deps.afterResponse ?? startLater,
     deps,
     cookie: cookieSettings(settings.issuer),
     trustedOrigins: new Set([new URL(settings.issuer).origin, ...(anyOrigin ? [] : settings.corsOrigins)]),
-    caller: (c) => ({ client: clientKey(deps.clientAddress?.(c)), userAgent: c.req.header('user-agent') }),
+    caller: (c) => ({ client: clientKey(deps.clientAddress?.(c)), userAgent: c.req.header('user-agent'), requestId: c.get('requestId') }),
     readBody: deps.readBody ?? readWebBody,
   };
 
@@ -72,6 +82,7 @@ export function createApp(deps: AppDeps): GatehouseApp {
   tokenRoutes(app, context);
   sessionRoutes(app, context);
   secondFactorRoutes(app, context);
+  emailRoutes(app, context);
   messageRoutes(app, context);
   serviceRoutes(app, context);
 
@@ -83,7 +94,7 @@ export function createApp(deps: AppDeps): GatehouseApp {
   app.onError((error, c) => {
     const known = classify(error);
     if (known) {
-      if (known.code === 'store_unavailable' || known.code === 'key_service_unavailable') {
+      if (known.code === 'store_unavailable' || known.code === 'key_service_unavailable' || known.code === 'mail_unavailable') {
         logger.warn(known.code.replace(/_/g, ' '), { requestId: c.get('requestId'), error: String(error) });
       }
       if (known.code === 'store_misconfigured') reportMisconfiguration(String(error), c.get('requestId'));

@@ -1,8 +1,10 @@
 import type { Context, Hono } from 'hono';
 import type { AuthService, AuthSettings, Caller } from '../core/auth-service';
 import type { Clock } from '../core/clock';
+import type { EmailService, EmailSettings } from '../core/email-service';
 import type { KeyVault } from '../core/key-vault';
 import type { Logger } from '../core/logger';
+import type { MailSender } from '../core/mail';
 import type { PasswordCheck, PasswordHasher } from '../core/passwords';
 import type { SigningKeys } from '../core/signing-keys';
 import type { Store } from '../store/store';
@@ -14,7 +16,16 @@ import type { CookieSettings } from './token-sources';
 export interface HttpSettings extends AuthSettings {
   /** Origins allowed by CORS; ['*'] allows any origin, without credentials. */
   readonly corsOrigins: readonly string[];
+  /** Where mail links point, how long they live, how much mail may be sent. */
+  readonly email: EmailSettings;
 }
+
+/**
+ * Runs work that must neither delay the answer nor show in it, and resolves when the route may
+ * answer. The Node server runs it once the response has been written; on Lambda, where nothing
+ * runs after the answer, it runs first and the answer waits for a fixed time (see lambda-api.ts).
+ */
+export type AfterResponse = (c: Context<AppEnv>, work: () => Promise<void>) => Promise<void>;
 
 /** The network address of the caller, as the runtime knows it. */
 export type ClientAddress = (c: Context<AppEnv>) => string | undefined;
@@ -33,6 +44,10 @@ export interface AppDeps {
   /** Seals the secrets the store keeps (TOTP secrets; the signing keys hold it themselves). */
   readonly keyVault: KeyVault;
   readonly logger: Logger;
+  /** Sends the mail of the email flows (file, SMTP or SES). */
+  readonly mailer: MailSender;
+  /** How work after the answer runs; by default it is started once the route has answered. */
+  readonly afterResponse?: AfterResponse;
   readonly settings: HttpSettings;
 }
 
@@ -41,6 +56,8 @@ export type AppEnv = { Variables: { requestId: string; readBody: () => Promise<s
 /** What each group of routes is handed. */
 export interface RouteContext {
   readonly auth: AuthService;
+  readonly email: EmailService;
+  readonly afterResponse: AfterResponse;
   readonly deps: AppDeps;
   readonly cookie: CookieSettings;
   /** Origins whose pages may send cookie-authenticated writes. */

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { AuthError, type ErrorCode } from '../core/errors';
 import { KeyServiceUnavailableError } from '../core/key-vault';
+import { MailUnavailableError } from '../core/mail';
 import { StoreMisconfiguredError, StoreUnavailableError } from '../store/store';
 
 type Status = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 429 | 500 | 503;
@@ -38,6 +39,12 @@ export const ERRORS: Record<ErrorCode, { status: Status; message: string }> = {
   mfa_setup_missing: { status: 409, message: 'Start the setup first: there is no pending secret to confirm' },
   key_service_unavailable: { status: 503, message: 'Service temporarily unavailable: its key service does not answer, try again' },
   internal_error: { status: 500, message: 'Internal server error' },
+  invalid_email_token: { status: 400, message: 'This link is not valid: it has expired, was already used, or was changed on its way' },
+  invalid_reset_token: { status: 400, message: 'This reset link is not valid: it has expired, was already used, or was changed on its way' },
+  email_taken: { status: 409, message: 'That email address belongs to another account' },
+  no_email: { status: 409, message: 'This account has no email address' },
+  email_already_verified: { status: 409, message: 'This email address is already verified' },
+  mail_unavailable: { status: 503, message: 'Mail cannot be sent right now; nothing was changed, try again later' },
 };
 
 export interface ErrorBody {
@@ -70,6 +77,7 @@ export function classify(error: unknown): { code: ErrorCode; message?: string; f
     };
   }
   if (error instanceof StoreMisconfiguredError) return { code: 'store_misconfigured' };
+  if (error instanceof MailUnavailableError) return { code: 'mail_unavailable' };
   if (error instanceof KeyServiceUnavailableError) return { code: 'key_service_unavailable' };
   if (error instanceof StoreUnavailableError) return { code: 'store_unavailable' };
   return undefined;

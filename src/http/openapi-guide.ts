@@ -29,7 +29,7 @@ export function guide(cookieName: string): string {
     .filter(([, entry]) => entry.status === 401)
     .map(([code]) => `- \`${code}\`: ${UNAUTHORIZED_CODES[code] ?? ERRORS[code as keyof typeof ERRORS].message}`);
   return [
-    'Username/password authentication: register, log in, verify, log out, refresh, sessions, and the message board. ' +
+    'Username/password authentication: register, log in, verify, log out, refresh, sessions, email confirmation and password reset, and the message board. ' +
       'Every answer is JSON; every refusal is `{"message", "code"}` with a stable `code`.',
     '## How to authenticate',
     [
@@ -38,6 +38,7 @@ export function guide(cookieName: string): string {
       `3. In a browser on this origin, \`POST /login\` also sets the HttpOnly cookie \`${cookieName}\`, and the browser sends it along: a page needs no header and never sees the token. A write sent with the cookie must come from a page of this origin or a configured one (its \`Origin\` header says so). \`GET /session\` tells a page who is logged in, without a 401 when nobody is.`,
       '4. Before the access token expires, `POST /token/refresh` with the refresh token: a new access token and a new refresh token. Each refresh token works once.',
       '5. `POST /logout` ends the session at once (and clears the cookie); `POST /logout/all` ends every session of the user.',
+      '6. A forgotten password: `POST /password/forgot` (always the same answer), then `POST /password/reset` with the token of the mailed link (`#reset=…` in its URL fragment); it ends every session, and the person logs in again. Links in mail to confirm an address carry `#verify=…`, for `POST /email/verify`.',
     ].join('\n'),
     'A 401 answer says why in its `code`:',
     codes.join('\n'),

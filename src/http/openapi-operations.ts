@@ -1,4 +1,5 @@
 import type * as z from 'zod/mini';
+import { emailOperations } from './openapi-email-operations';
 import { MESSAGE, MFA_TOKEN, PAIR, PASSWORD, PROFILE, RECOVERY_CODES, REFRESH, SESSION, SESSION_ID, TOKEN, TOTP_SETUP, USER } from './openapi-examples';
 import * as res from './responses';
 import { currentPasswordBody, loginBody, messageBody, mfaLoginBody, passwordBody, refreshBody, registerBody, tokenBody, totpCodeBody } from './schemas';
@@ -17,7 +18,7 @@ export interface Operation {
   readonly method: 'GET' | 'POST' | 'DELETE';
   readonly path: string;
   readonly summary: string;
-  readonly tag: 'Accounts' | 'Tokens' | 'Sessions' | 'Second factor' | 'Messages' | 'Service';
+  readonly tag: 'Accounts' | 'Tokens' | 'Sessions' | 'Second factor' | 'Email' | 'Messages' | 'Service';
   /**
    * `required`: a bearer token or the session cookie. `optional`: neither is needed (the token may
    * come in the body instead, or the answer says nobody is logged in). Absent: public.
@@ -201,6 +202,7 @@ export const OPERATIONS: readonly Operation[] = [
       404: error('No such session of the caller', 'Session not found', 'not_found'),
     },
   },
+  ...emailOperations(error, unauthenticated),
   {
     method: 'POST',
     path: '/mfa/totp/setup',

@@ -1,6 +1,20 @@
 import * as z from 'zod/mini';
 import * as res from './responses';
-import { currentPasswordBody, loginBody, messageBody, mfaLoginBody, passwordBody, refreshBody, registerBody, tokenBody, totpCodeBody } from './schemas';
+import {
+  currentPasswordBody,
+  emailChangeBody,
+  emailTokenBody,
+  forgotBody,
+  loginBody,
+  messageBody,
+  mfaLoginBody,
+  passwordBody,
+  refreshBody,
+  registerBody,
+  resetBody,
+  tokenBody,
+  totpCodeBody,
+} from './schemas';
 
 type Schema = z.ZodMiniType;
 type Json = Record<string, unknown>;
@@ -20,6 +34,10 @@ const REQUESTS: Readonly<Record<string, Schema>> = {
   TotpCode: totpCodeBody,
   SecondStep: mfaLoginBody,
   NewMessage: messageBody,
+  EmailLink: emailTokenBody,
+  EmailChange: emailChangeBody,
+  ForgotPassword: forgotBody,
+  PasswordReset: resetBody,
 };
 
 const ANSWERS: Readonly<Record<string, Schema>> = {
@@ -49,6 +67,9 @@ const ANSWERS: Readonly<Record<string, Schema>> = {
   HealthDown: res.healthDown,
   Jwks: res.jwks,
   Discovery: res.discovery,
+  EmailVerified: res.emailVerified,
+  EmailSent: res.emailSent,
+  ForgotAnswer: res.forgotAnswer,
 };
 
 /** Answers that carry the token pair's fields at their top level: described as TokenPair plus their own. */

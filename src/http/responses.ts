@@ -55,6 +55,7 @@ export const profile = z.object({
   name: z.string(),
   email: z.optional(z.string()),
   createdAt: z.string(),
+  emailVerified: z.boolean(),
   amr: authMethods,
   mfa: mfaStatus,
 });
@@ -91,3 +92,13 @@ export const discovery = z.object({ issuer: z.string(), jwks_uri: z.string(), id
 
 /** What a right password gets: the tokens, or (with a second factor on) the next step. */
 export const loginAnswer = z.union([loggedIn, secondFactorRequired]);
+/** An address confirmed through its link. */
+export const emailVerified = z.object({ message: z.literal('Email address verified'), email: z.string() });
+
+/** A link is on its way to `email`. */
+export const emailSent = z.object({ message: z.string(), email: z.string() });
+
+/** The one answer of POST /password/forgot, whatever the account and whatever happens next. */
+export const FORGOT_ANSWER = 'If the account exists and has a verified email, a reset link is on its way';
+
+export const forgotAnswer = z.object({ message: z.literal(FORGOT_ANSWER) });

@@ -51,3 +51,18 @@ export const mfaLoginBody = z
     recoveryCode: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   })
   .check(z.refine((body) => (body.code === undefined) !== (body.recoveryCode === undefined), { error: 'give either code or recoveryCode', path: ['code'] }));
+// The email flows (SPEC §11). A link's token is about 130 characters; the bound only caps the work.
+const linkToken = text(512);
+const newPassword = z.string().check(z.minLength(1), z.maxLength(LOGIN_PASSWORD_MAX, { error: `newPassword must be at most ${PASSWORD_MAX} characters` }));
+
+export const emailTokenBody = z.object({ token: linkToken });
+
+export const emailChangeBody = z.object({
+  email: text(254),
+  currentPassword: z.string().check(z.minLength(1), z.maxLength(LOGIN_PASSWORD_MAX)),
+});
+
+/** One of the two: the core says which is missing, or that both were sent. */
+export const forgotBody = z.object({ username: optionalText(256), email: optionalText(254) });
+
+export const resetBody = z.object({ token: linkToken, newPassword });

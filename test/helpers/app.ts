@@ -1,5 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EMAIL_LIMIT_DEFAULTS } from '../../src/core/email-throttle';
 import type { KeyVault } from '../../src/core/key-vault';
 import { type Logger, silentLogger } from '../../src/core/logger';
+import type { MailSender } from '../../src/core/mail';
 import type { PasswordHasher } from '../../src/core/passwords';
 import { signingKeys } from '../../src/core/signing-keys';
 import { THROTTLE_DEFAULTS } from '../../src/core/throttle';
@@ -7,7 +13,9 @@ import { argon2Hasher } from '../../src/hashing/argon2-hasher';
 import { commonPasswords } from '../../src/hashing/common-passwords';
 import { createApp, type HttpSettings } from '../../src/http/app';
 import type { BodyReader } from '../../src/http/body';
+import type { AfterResponse } from '../../src/http/context';
 import { localKeyVault } from '../../src/keys/local-key-vault';
+import { createMailSender } from '../../src/mail/mail-sender';
 import type { Store } from '../../src/store/store';
 import { type TestClock, testClock } from './clock';
 import { checkConformance } from './conformance';
@@ -22,7 +30,12 @@ export const defaultSettings: HttpSettings = {
   corsOrigins: ['*'],
   refreshGraceSeconds: 10,
   throttle: THROTTLE_DEFAULTS,
+  email: { appUrl: ISSUER, appName: 'Gatehouse', tokenTtl: 900, limits: EMAIL_LIMIT_DEFAULTS },
 };
+
+/** Each test app's default outbox is a folder under this one, removed when the test process exits. */
+const OUTBOXES = join(tmpdir(), `gatehouse-test-mail-${process.pid}`);
+process.once('exit', () => rmSync(OUTBOXES, { recursive: true, force: true }));
 
 /** In-process requests have no socket: tests name their client in this header. */
 export const CLIENT_HEADER = 'x-test-client';
@@ -36,6 +49,8 @@ export interface TestApp {
   readonly app: ReturnType<typeof createApp>;
   readonly store: Store;
   readonly clock: TestClock;
+  /** The folder the app's default mail sender writes to (file: adapter); read it with readOutbox. */
+  readonly outbox: string;
   /** JSON request; `body` objects are serialised, strings sent as they are. */
   call(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
   register(username: string, password?: string, extra?: Record<string, unknown>): Promise<Response>;
@@ -46,9 +61,19 @@ export const PASSWORD = 'correct horse battery staple';
 
 export async function makeTestApp(
   store: Store | ((now: () => number) => Promise<Store> | Store),
-  options: { settings?: Partial<HttpSettings>; clock?: TestClock; logger?: Logger; hasher?: PasswordHasher; keyVault?: KeyVault; readBody?: BodyReader } = {},
+  options: {
+    settings?: Partial<HttpSettings>;
+    clock?: TestClock;
+    logger?: Logger;
+    hasher?: PasswordHasher;
+    keyVault?: KeyVault;
+    mailer?: MailSender;
+    afterResponse?: AfterResponse;
+    readBody?: BodyReader;
+  } = {},
 ): Promise<TestApp> {
   const clock = options.clock ?? testClock();
+  const outbox = join(OUTBOXES, randomUUID());
   const resolved = typeof store === 'function' ? await store(() => clock.now()) : store;
   const app = createApp({
     store: resolved,
@@ -58,6 +83,8 @@ export async function makeTestApp(
     keys: signingKeys({ store: resolved, clock, vault: options.keyVault ?? testKeyVault }),
     keyVault: options.keyVault ?? testKeyVault,
     logger: options.logger ?? silentLogger,
+    mailer: options.mailer ?? createMailSender({ kind: 'file', dir: outbox, from: 'Gatehouse <no-reply@localhost>' }, { clock }),
+    ...(options.afterResponse ? { afterResponse: options.afterResponse } : {}),
     settings: { ...defaultSettings, ...options.settings },
     clientAddress: (c) => c.req.header(CLIENT_HEADER) ?? '192.0.2.1',
     ...(options.readBody ? { readBody: options.readBody } : {}),
@@ -75,6 +102,7 @@ export async function makeTestApp(
     app,
     store: resolved,
     clock,
+    outbox,
     call,
     register: (username, password = PASSWORD, extra = {}) => call('/register', { body: { name: `Name of ${username}`, username, password, ...extra } }),
     async login(username, password = PASSWORD) {

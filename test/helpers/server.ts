@@ -1,9 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Where servers started by a test write their mail unless the test sets AUTH_MAIL: never the project's own .data/outbox. */
+const OUTBOX = join(tmpdir(), `gatehouse-server-mail-${process.pid}`);
+process.once('exit', () => rmSync(OUTBOX, { recursive: true, force: true }));
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -51,7 +57,7 @@ export async function startServer(env: Record<string, string>, options: StartOpt
   const loader = script.endsWith('.mjs') ? [] : ['--import', TSX];
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, script], {
     cwd: options.cwd ?? ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(chosen), HOST: '127.0.0.1' },
+    env: { ...process.env, LOG_LEVEL: 'warn', AUTH_MAIL: `file:${OUTBOX}`, ...env, PORT: String(chosen), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

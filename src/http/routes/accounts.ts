@@ -9,7 +9,7 @@ import { setSessionCookie } from '../token-sources';
 
 /** Accounts: sign up, log in, the caller's profile, changing the password. */
 export function accountRoutes(app: Hono<AppEnv>, context: RouteContext): void {
-  const { auth, caller } = context;
+  const { auth, caller, email } = context;
 
   app.post('/register', async (c) => {
     const body = await parseBody(c, registerBody);
@@ -42,7 +42,9 @@ export function accountRoutes(app: Hono<AppEnv>, context: RouteContext): void {
   app.post('/password', async (c) => {
     const user = await requireUser(c, context);
     const body = await parseBody(c, passwordBody);
-    const ended = await auth.changePassword(user, body.currentPassword, body.newPassword, caller(c));
+    const who = caller(c);
+    const ended = await auth.changePassword(user, body.currentPassword, body.newPassword, who);
+    await email.notifyPasswordChanged(user.username, who);
     return c.json({ message: 'Password changed; every other session has been ended', ended });
   });
 }

@@ -1,0 +1,91 @@
+import { type Item, isConditionFailed, type WriteOp } from '../store/store';
+import { type EmailCaller, type EmailContext, sendOrLog, sendOrWithdraw } from './email-context';
+import { accountMailName } from './email-throttle';
+import { type EmailTokenRecord, issueEmailToken, tokenFitsUser } from './email-tokens';
+import { AuthError } from './errors';
+import { canonicalEmail, EMAIL_RULE } from './identity';
+import { addressChangedMail, addressChangeRequestedMail, verifyAddressMail } from './mail-templates';
+import { type EmailRecord, emailKey, type UserRecord, userKey } from './records';
+
+/**
+ * Changing the address (SPEC §11): a link goes to the new address and the old one is told; the
+ * account's address and its uniqueness claim change only when that link is used, in one
+ * transaction.
+ *
+ * A taken address is answered at once with 409 email_taken. Registration already answers the same
+ * question (409 for a taken address) to anyone, unauthenticated; here it takes a session, the
+ * account's password and one of the account's hourly mails, so it tells no one anything they
+ * could not learn more cheaply.
+ */
+export async function requestAddressChange(
+  ctx: EmailContext,
+  username: string,
+  rawEmail: string,
+  caller: EmailCaller,
+  /** Checks the current password, counted like a failed login when wrong (wrong_password, rate_limited). */
+  confirmPassword: () => Promise<void>,
+): Promise<{ email: string }> {
+  await ctx.throttle.admitClient(caller.client);
+  await confirmPassword();
+  const email = canonicalEmail(rawEmail);
+  if (!email) throw new AuthError('invalid_field', EMAIL_RULE, 'email');
+  const user = (await ctx.store.get<UserRecord>(userKey(username)))?.data;
+  if (!user) throw new AuthError('not_authenticated');
+  if (user.email === email) throw new AuthError('invalid_field', 'email is already the address of this account', 'email');
+  await ctx.throttle.admitName(accountMailName(username));
+  const claim = await ctx.store.get<EmailRecord>(emailKey(email));
+  if (claim && claim.data.username !== username) throw new AuthError('email_taken', undefined, 'email');
+
+  const { token, item } = await issueEmailToken(ctx.store, ctx.clock, ctx.settings.tokenTtl, user, 'change', email);
+  const old = user.email;
+  await sendOrWithdraw(ctx, item, () =>
+    Promise.all([
+      ctx.mailer.send(verifyAddressMail(ctx.mail, { to: email, name: user.name, token, purpose: 'changed-address' })),
+      old ? ctx.mailer.send(addressChangeRequestedMail(ctx.mail, { to: old, name: user.name, newAddress: email })) : undefined,
+    ]),
+  );
+  return { email };
+}
+
+const invalid = () => new AuthError('invalid_email_token', undefined, 'token');
+
+/**
+ * The link of an address change was used: in one transaction the new address's claim is made,
+ * the old one's removed, the user updated (on the version read) and the link spent. Then the old
+ * address is told. A link asked for before the password last changed, or for another account of
+ * the same name, is invalid; an address someone else took meanwhile is email_taken, and the link
+ * stays live.
+ */
+export async function applyAddressChange(ctx: EmailContext, link: Item<EmailTokenRecord>, username: string, caller: EmailCaller): Promise<{ email: string }> {
+  const { store } = ctx;
+  const email = link.data.address;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const user = await store.get<UserRecord>(userKey(username));
+    if (!user || !tokenFitsUser(link.data, user.data)) throw invalid();
+    const old = user.data.email;
+    const [claim, oldClaim] = await Promise.all([
+      store.get<EmailRecord>(emailKey(email)),
+      old && old !== email ? store.get<EmailRecord>(emailKey(old)) : undefined,
+    ]);
+    if (claim && claim.data.username !== username) throw new AuthError('email_taken');
+    const ops: WriteOp[] = [
+      { type: 'update', key: userKey(username), changes: { set: { email, emailVerified: true } }, ifVersion: user.version },
+      { type: 'delete', key: link, ifVersion: link.version },
+    ];
+    if (!claim) ops.push({ type: 'create', item: { ...emailKey(email), data: { username } satisfies EmailRecord } });
+    if (oldClaim?.data.username === username) ops.push({ type: 'delete', key: oldClaim, ifVersion: oldClaim.version });
+    try {
+      await store.transact(ops);
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      // Spent by another request, or the user or a claim changed meanwhile: look again.
+      if (!(await store.get(link))) throw invalid();
+      continue;
+    }
+    if (old && old !== email) {
+      await sendOrLog(ctx, addressChangedMail(ctx.mail, { to: old, name: user.data.name, newAddress: email }), 'address-changed', caller);
+    }
+    return { email };
+  }
+  throw new AuthError('conflict');
+}

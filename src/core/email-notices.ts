@@ -1,0 +1,14 @@
+import { type EmailCaller, type EmailContext, sendOrLog } from './email-context';
+import { passwordChangedMail } from './mail-templates';
+import { type UserRecord, userKey } from './records';
+
+/**
+ * After `POST /password`: the account's confirmed address is told (an address never confirmed may
+ * not be the account holder's). The change has happened; a mail that cannot be sent is logged and
+ * changes nothing of the answer.
+ */
+export async function notifyPasswordChanged(ctx: EmailContext, username: string, caller: EmailCaller): Promise<void> {
+  const user = (await ctx.store.get<UserRecord>(userKey(username)))?.data;
+  if (!user?.email || !user.emailVerified) return;
+  await sendOrLog(ctx, passwordChangedMail(ctx.mail, { to: user.email, name: user.name }), 'password-changed', caller);
+}
