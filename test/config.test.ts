@@ -24,6 +24,8 @@ describe('configuration', () => {
         clientRegistrationsPer10Min: 30,
       },
       trustProxy: false,
+      appUrl: 'http://localhost:3000',
+      passkeys: { rpId: 'localhost', rpName: 'Gatehouse', origins: ['http://localhost:3000'], maxPerUser: 20 },
     });
   });
 

@@ -24,7 +24,12 @@ export type ErrorCode =
   | 'store_unavailable'
   | 'store_misconfigured'
   | 'key_service_unavailable'
-  | 'internal_error';
+  | 'internal_error'
+  // Passkeys
+  | 'invalid_passkey'
+  | 'passkey_not_verified'
+  | 'passkey_exists'
+  | 'passkey_limit';
 
 export class AuthError extends Error {
   override readonly name = 'AuthError';

@@ -1,4 +1,6 @@
 import { THROTTLE_DEFAULTS, type ThrottleSettings } from '../core/throttle';
+import type { PasskeySettings } from '../core/webauthn';
+import { passkeySettings } from './passkey-config';
 import type { ProcessEnv } from './process-env';
 
 /** Environment → typed configuration, validated once. The only reader of process.env is the caller. */
@@ -18,6 +20,10 @@ export interface Config {
   readonly throttle: ThrottleSettings;
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
   readonly trustProxy: boolean;
+  /** The web app's URL: where its pages are (and where links in mail point). */
+  readonly appUrl: string;
+  /** The relying party of passkeys: its RP ID and the page origins it accepts. */
+  readonly passkeys: PasskeySettings;
 }
 
 export class ConfigError extends Error {
@@ -100,6 +106,24 @@ export function loadConfig(env: ProcessEnv): Config {
     clientRegistrationsPer10Min: integer(env, 'AUTH_CLIENT_REGISTRATIONS_PER_10_MIN', d.clientRegistrationsPer10Min, 1, 1_000_000),
   };
   const trustProxy = boolean(env, 'AUTH_TRUST_PROXY', false);
+  const appUrl = url('AUTH_APP_URL', env.AUTH_APP_URL?.trim() || issuer);
+  const passkeys = passkeySettings(env, appUrl, bad);
 
-  return { port, host, store, sqliteFile, table, issuer, audience, accessTokenTtl, sessionTtl, corsOrigins, refreshGraceSeconds, throttle, trustProxy };
+  return {
+    port,
+    host,
+    store,
+    sqliteFile,
+    table,
+    issuer,
+    audience,
+    accessTokenTtl,
+    sessionTtl,
+    corsOrigins,
+    refreshGraceSeconds,
+    throttle,
+    trustProxy,
+    appUrl,
+    passkeys,
+  };
 }

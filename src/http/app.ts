@@ -2,8 +2,10 @@ export type { AppDeps, HttpSettings } from './context';
 
 import { Hono } from 'hono';
 import { createAuthService } from '../core/auth-service';
+import { createPasskeyService } from '../core/passkey-service';
 import { clientKey } from '../core/throttle';
 import { randomToken } from '../core/token-crypto';
+import { passkeysFor } from '../core/webauthn';
 import { BODY_LIMIT, readWebBody } from './body';
 import type { AppDeps, AppEnv, RouteContext } from './context';
 import { corsHeaders } from './cors';
@@ -11,6 +13,7 @@ import { classify, sendError } from './errors';
 import { ROUTES } from './routes';
 import { accountRoutes } from './routes/accounts';
 import { messageRoutes } from './routes/messages';
+import { passkeyRoutes } from './routes/passkeys';
 import { serviceRoutes } from './routes/service';
 import { sessionRoutes } from './routes/sessions';
 import { tokenRoutes } from './routes/tokens';
@@ -22,8 +25,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const auth = createAuthService(deps);
   const anyOrigin = settings.corsOrigins.includes('*');
 
+  const passkeys = createPasskeyService({ ...deps, passkeys: settings.passkeys ?? passkeysFor(settings.issuer) });
+
   const context: RouteContext = {
     auth,
+    passkeys,
     deps,
     cookie: cookieSettings(settings.issuer),
     trustedOrigins: new Set([new URL(settings.issuer).origin, ...(anyOrigin ? [] : settings.corsOrigins)]),
@@ -66,6 +72,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   accountRoutes(app, context);
   tokenRoutes(app, context);
   sessionRoutes(app, context);
+  passkeyRoutes(app, context);
   messageRoutes(app, context);
   serviceRoutes(app, context);
 

@@ -3,8 +3,10 @@ import type { AuthService, AuthSettings, Caller } from '../core/auth-service';
 import type { Clock } from '../core/clock';
 import type { KeyVault } from '../core/key-vault';
 import type { Logger } from '../core/logger';
+import type { PasskeyService } from '../core/passkey-service';
 import type { PasswordCheck, PasswordHasher } from '../core/passwords';
 import type { SigningKeys } from '../core/signing-keys';
+import type { PasskeySettings, WebAuthn } from '../core/webauthn';
 import type { Store } from '../store/store';
 import type { BodyReader } from './body';
 import type { CookieSettings } from './token-sources';
@@ -14,6 +16,8 @@ import type { CookieSettings } from './token-sources';
 export interface HttpSettings extends AuthSettings {
   /** Origins allowed by CORS; ['*'] allows any origin, without credentials. */
   readonly corsOrigins: readonly string[];
+  /** The relying party of passkeys; by default the issuer's host and origin. */
+  readonly passkeys?: PasskeySettings;
 }
 
 /** The network address of the caller, as the runtime knows it. */
@@ -32,6 +36,8 @@ export interface AppDeps {
   readonly keys: SigningKeys;
   /** Seals the secrets the store keeps (TOTP secrets; the signing keys hold it themselves). */
   readonly keyVault: KeyVault;
+  /** Checks passkey ceremonies (src/webauthn/). */
+  readonly webauthn: WebAuthn;
   readonly logger: Logger;
   readonly settings: HttpSettings;
 }
@@ -41,6 +47,7 @@ export type AppEnv = { Variables: { requestId: string; readBody: () => Promise<s
 /** What each group of routes is handed. */
 export interface RouteContext {
   readonly auth: AuthService;
+  readonly passkeys: PasskeyService;
   readonly deps: AppDeps;
   readonly cookie: CookieSettings;
   /** Origins whose pages may send cookie-authenticated writes. */

@@ -32,6 +32,10 @@ export const ERRORS: Record<ErrorCode, { status: Status; message: string }> = {
   store_misconfigured: { status: 503, message: 'Service unavailable: its store is not configured correctly' },
   key_service_unavailable: { status: 503, message: 'Service temporarily unavailable: its key service does not answer, try again' },
   internal_error: { status: 500, message: 'Internal server error' },
+  invalid_passkey: { status: 401, message: 'That passkey was not accepted' },
+  passkey_not_verified: { status: 400, message: 'The passkey could not be verified; start again' },
+  passkey_exists: { status: 409, message: 'That passkey is already registered' },
+  passkey_limit: { status: 409, message: 'This account has as many passkeys as it may hold; remove one first' },
 };
 
 export interface ErrorBody {

@@ -15,6 +15,8 @@ export const UNAUTHORIZED_CODES: Readonly<Record<string, string>> = {
   not_authenticated: 'POST /logout: nobody to log out, the token is not valid.',
   invalid_refresh_token: 'POST /token/refresh: the refresh token is unknown or expired: log in again.',
   refresh_token_reused: 'POST /token/refresh: that refresh token was already used, so its session has been ended: log in again.',
+  invalid_passkey:
+    'POST /passkeys/login: the passkey is not registered (or not to the username given), its signature, origin or challenge is wrong, the challenge expired or was used, or its counter went backwards: ask for new options and try again.',
 };
 
 /**

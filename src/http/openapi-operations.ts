@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
 import { MESSAGE, PAIR, PASSWORD, PROFILE, REFRESH, SESSION, SESSION_ID, TOKEN, USER } from './openapi-examples';
+import { PASSKEY_OPERATIONS } from './passkey-operations';
 import * as res from './responses';
 import { loginBody, messageBody, passwordBody, refreshBody, registerBody, tokenBody } from './schemas';
 
@@ -17,7 +18,7 @@ export interface Operation {
   readonly method: 'GET' | 'POST' | 'DELETE';
   readonly path: string;
   readonly summary: string;
-  readonly tag: 'Accounts' | 'Tokens' | 'Sessions' | 'Messages' | 'Service';
+  readonly tag: 'Accounts' | 'Tokens' | 'Sessions' | 'Passkeys' | 'Messages' | 'Service';
   /**
    * `required`: a bearer token or the session cookie. `optional`: neither is needed (the token may
    * come in the body instead, or the answer says nobody is logged in). Absent: public.
@@ -234,6 +235,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary: 'Discovery: issuer and JWKS location',
     responses: { 200: { description: 'Discovery document', schema: res.discovery } },
   },
+  ...PASSKEY_OPERATIONS,
 ];
 
 /** Answers every operation may give besides its own: the shared error shape. */

@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+import * as pres from './passkey-responses';
+import { passkeyLoginBody, passkeyLoginOptionsBody, passkeyRegisterBody } from './passkey-schemas';
 import * as res from './responses';
 import { loginBody, messageBody, passwordBody, refreshBody, registerBody, tokenBody } from './schemas';
 
@@ -17,6 +19,9 @@ const REQUESTS: Readonly<Record<string, Schema>> = {
   RefreshRequest: refreshBody,
   PasswordChange: passwordBody,
   NewMessage: messageBody,
+  PasskeyRegistration: passkeyRegisterBody,
+  PasskeyLoginOptionsRequest: passkeyLoginOptionsBody,
+  PasskeyLogin: passkeyLoginBody,
 };
 
 const ANSWERS: Readonly<Record<string, Schema>> = {
@@ -41,6 +46,10 @@ const ANSWERS: Readonly<Record<string, Schema>> = {
   HealthDown: res.healthDown,
   Jwks: res.jwks,
   Discovery: res.discovery,
+  PasskeyCreationOptions: pres.creationOptions,
+  PasskeyRequestOptions: pres.requestOptions,
+  Passkey: pres.passkey,
+  PasskeyList: pres.passkeyList,
 };
 
 /** Answers that carry the token pair's fields at their top level: described as TokenPair plus their own. */

@@ -8,6 +8,7 @@ import { commonPasswords } from '../../src/hashing/common-passwords';
 import { createApp, type HttpSettings } from '../../src/http/app';
 import { localKeyVault } from '../../src/keys/local-key-vault';
 import type { Store } from '../../src/store/store';
+import { simpleWebAuthn } from '../../src/webauthn/simple-webauthn';
 import { type TestClock, testClock } from './clock';
 import { checkConformance } from './conformance';
 
@@ -56,6 +57,7 @@ export async function makeTestApp(
     clock,
     keys: signingKeys({ store: resolved, clock, vault: options.keyVault ?? testKeyVault }),
     keyVault: options.keyVault ?? testKeyVault,
+    webauthn: simpleWebAuthn(),
     logger: options.logger ?? silentLogger,
     settings: { ...defaultSettings, ...options.settings },
     clientAddress: (c) => c.req.header(CLIENT_HEADER) ?? '192.0.2.1',
