@@ -140,7 +140,7 @@ export async function registerPasskey(deps: PasskeyDeps, user: Authenticated, re
 
 export async function listPasskeyViews(store: Store, user: Authenticated): Promise<PasskeyView[]> {
   const account = await currentAccount(store, user);
-  return (await listPasskeys(store, account)).sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map(passkeyView);
+  return (await listPasskeys(store, account)).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)).map(passkeyView);
 }
 
 /** Removes one of the caller's passkeys, its lookup and its place in the count; false when there is no such passkey. */
