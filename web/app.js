@@ -8,11 +8,12 @@ import { connect } from './api.js';
 import { boardView, loadMessages } from './board-view.js';
 import { describe, say } from './feedback.js';
 import { headerView } from './header-view.js';
+import { passkeysView } from './passkeys-view.js';
 import { onUserChange, setUser, whoIsLoggedIn } from './session.js';
 
 async function start() {
   const api = await connect();
-  const views = [headerView(api), accountView(api), boardView(api)];
+  const views = [headerView(api), accountView(api), passkeysView(api), boardView(api)];
   onUserChange((user) => {
     for (const view of views) view.render(user);
   });

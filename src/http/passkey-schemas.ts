@@ -12,7 +12,8 @@ const optionalText = (max: number) =>
   );
 /** Credential ids are at most 1,023 bytes. */
 const credentialId = base64url(1400);
-const extensionResults = z.optional(z.record(z.string(), z.unknown()));
+/** What the browser says of the extensions; only credProps is asked for, and nothing here relies on it. */
+const extensionResults = z.optional(z.object({ credProps: z.optional(z.object({ rk: z.optional(z.boolean()) })) }));
 const attachment = z.optional(z.enum(['platform', 'cross-platform']));
 
 export const registrationResponse = z.object({

@@ -106,9 +106,9 @@ export class SoftAuthenticator {
     return {
       id: credential.id,
       rawId: credential.id,
-      type: 'public-key',
+      type: 'public-key' as const,
       response: { clientDataJSON: b64(clientDataJSON), attestationObject: b64(attestationObject), transports: ['internal'] },
-      authenticatorAttachment: 'platform',
+      authenticatorAttachment: 'platform' as const,
       clientExtensionResults: {},
     };
   }
@@ -134,14 +134,14 @@ export class SoftAuthenticator {
     return {
       id: credential.id,
       rawId: credential.id,
-      type: 'public-key',
+      type: 'public-key' as const,
       response: {
         clientDataJSON: b64(clientDataJSON),
         authenticatorData: b64(authData),
         signature: b64(der(raw)),
         ...(userHandle === null ? {} : { userHandle }),
       },
-      authenticatorAttachment: 'platform',
+      authenticatorAttachment: 'platform' as const,
       clientExtensionResults: {},
     };
   }
