@@ -1,12 +1,4 @@
-import {
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransport,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-} from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, AuthenticatorTransport, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { CredentialDescriptor, Json, WebAuthn } from '../core/webauthn';
 
 /** COSE algorithms offered and accepted: Ed25519, ES256 (P-256), RS256. */
@@ -16,6 +8,14 @@ const bytes = (base64url: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buf
 const descriptors = (list: readonly CredentialDescriptor[]) =>
   list.map(({ id, transports }) => ({ id, ...(transports?.length ? { transports: [...transports] as AuthenticatorTransport[] } : {}) }));
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 300);
+
+// Loaded with the first ceremony, so a process (or a Lambda container) that sees none never
+// evaluates the library and its certificate code.
+let library: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const load = () => {
+  library ??= import('@simplewebauthn/server');
+  return library;
+};
 
 /**
  * The WebAuthn port on @simplewebauthn/server. Creation asks for a discoverable credential with
@@ -29,6 +29,7 @@ const reasonOf = (error: unknown) => (error instanceof Error ? error.message : S
 export function simpleWebAuthn(): WebAuthn {
   return {
     async creationOptions(request) {
+      const { generateRegistrationOptions } = await load();
       const options = await generateRegistrationOptions({
         rpName: request.rp.name,
         rpID: request.rp.id,
@@ -46,6 +47,7 @@ export function simpleWebAuthn(): WebAuthn {
     },
 
     async requestOptions(request) {
+      const { generateAuthenticationOptions } = await load();
       const options = await generateAuthenticationOptions({
         rpID: request.rp.id,
         challenge: bytes(request.challenge),
@@ -57,6 +59,7 @@ export function simpleWebAuthn(): WebAuthn {
     },
 
     async verifyRegistration({ response, challenge, rp }) {
+      const { verifyRegistrationResponse } = await load();
       try {
         const result = await verifyRegistrationResponse({
           response: response as RegistrationResponseJSON,
@@ -87,6 +90,7 @@ export function simpleWebAuthn(): WebAuthn {
     },
 
     async verifyAssertion({ response, challenge, rp, credential }) {
+      const { verifyAuthenticationResponse } = await load();
       try {
         const result = await verifyAuthenticationResponse({
           response: response as AuthenticationResponseJSON,
