@@ -17,7 +17,13 @@ export class GatehouseStack extends Stack {
   constructor(scope: Construct, id: string, props: GatehouseStackProps = {}) {
     super(scope, id, props);
     this.web = new GatehouseWeb(this, 'Web');
-    this.auth = new GatehouseAuth(this, 'Auth', { ...props, corsOrigins: [this.web.url, ...(props.corsOrigins ?? [])] });
+    // Passkeys belong to the web app's pages: its CloudFront domain, or the custom domain given.
+    this.auth = new GatehouseAuth(this, 'Auth', {
+      ...props,
+      corsOrigins: [this.web.url, ...(props.appUrl ? [new URL(props.appUrl).origin] : []), ...(props.corsOrigins ?? [])],
+      appUrl: props.appUrl ?? this.web.url,
+      passkeys: props.appUrl ? props.passkeys : { rpId: props.passkeys?.rpId ?? this.web.domainName, origins: props.passkeys?.origins ?? [this.web.url] },
+    });
     this.web.deploy(this.auth.api.apiEndpoint);
 
     // A stand-in for your own API: it answers with what the authorizer established.

@@ -25,7 +25,16 @@ describe('serverless package: the CloudFormation that `serverless deploy` sends'
   let resources: Record<string, Resource>;
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
   beforeAll(async () => {
-    await serverlessCli(['package', '--stage', STAGE, `--param=corsOrigins=${ORIGIN}`, '--package', outDir]);
+    await serverlessCli([
+      'package',
+      '--stage',
+      STAGE,
+      `--param=corsOrigins=${ORIGIN}`,
+      `--param=appUrl=${ORIGIN}`,
+      '--param=passkeyRpId=example.com',
+      '--package',
+      outDir,
+    ]);
     resources = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
   }, 120_000);
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
@@ -73,8 +82,10 @@ describe('serverless package: the CloudFormation that `serverless deploy` sends'
         AUTH_ISSUER: { 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] },
         AUTH_ACCESS_TOKEN_TTL: '3600',
         AUTH_CORS_ORIGINS: ORIGIN,
-        // Only the API may open sealed secrets.
-        ...(id === 'ApiLambdaFunction' ? { AUTH_KMS_KEY_ID: { 'Fn::GetAtt': ['KeyEncryptionKey', 'Arn'] } } : {}),
+        // Only the API may open sealed secrets, and only it takes part in passkey ceremonies.
+        ...(id === 'ApiLambdaFunction'
+          ? { AUTH_KMS_KEY_ID: { 'Fn::GetAtt': ['KeyEncryptionKey', 'Arn'] }, AUTH_APP_URL: ORIGIN, AUTH_RP_ID: 'example.com' }
+          : {}),
       });
     }
     expect(resources.KeyEncryptionKey!.Properties).toMatchObject({ EnableKeyRotation: true });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { CorsHttpMethod, HttpApi, HttpMethod, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -38,6 +38,20 @@ export interface GatehouseAuthProps {
    * before leaves the JWKS once its last token has expired. Default: 30 days.
    */
   readonly keyRotation?: Duration;
+  /** The web app's URL: passkeys are bound to it (and links in mail point to it). Default: the API's URL. */
+  readonly appUrl?: string;
+  /**
+   * The relying party of passkeys. `rpId`: a domain, the app's host or a parent of it (with a
+   * custom domain, e.g. `example.com` for `https://app.example.com`); `origins`: the pages that
+   * may use them. Default: the host and the origin of `appUrl`.
+   */
+  readonly passkeys?: { readonly rpId?: string; readonly origins?: readonly string[] };
+}
+
+/** The host and origin of a URL, known at synth time or, for a URL made of deploy-time tokens, resolved by CloudFormation. */
+function hostAndOrigin(url: string): { host: string; origin: string } {
+  if (!Token.isUnresolved(url)) return { host: new URL(url).hostname, origin: new URL(url).origin };
+  return { host: Fn.select(2, Fn.split('/', url)), origin: url };
 }
 
 /** The encryption context every sealed secret carries, and the only one the API may use the key with. */
@@ -144,8 +158,13 @@ export class GatehouseAuth extends Construct {
       this.table.grant(fn, ...actions);
       return fn;
     };
+    const appUrl = props.appUrl ?? this.api.apiEndpoint;
+    const app = hostAndOrigin(appUrl);
     this.apiFunction = bundled('api', 'Api', 'Gatehouse API: register, login, verify, logout, profile', props.apiMemoryMb ?? 1024, 10, API_ACTIONS, {
       AUTH_KMS_KEY_ID: this.keyEncryptionKey.keyArn,
+      AUTH_APP_URL: appUrl,
+      AUTH_RP_ID: props.passkeys?.rpId ?? app.host,
+      AUTH_RP_ORIGINS: (props.passkeys?.origins ?? [app.origin]).join(','),
     });
     // Only the API opens sealed secrets, and only with Gatehouse's own encryption context.
     this.apiFunction.addToRolePolicy(
