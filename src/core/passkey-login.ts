@@ -69,21 +69,19 @@ export async function passkeyLogin(
   const owner = await store.get<PasskeyOwnerRecord>(passkeyOwnerKey(hash));
   if (!owner) throw refuse('unknown credential', { credential: hash });
   const username = owner.data.username;
-  if (issued.username !== undefined && issued.username !== username)
-    throw refuse('credential of another user', { credential: hash, username: issued.username });
+  if (issued.username !== undefined && issued.username !== username) throw refuse('credential of another user than the one named', { credential: hash });
   const [record, account] = await Promise.all([store.get<PasskeyRecord>(passkeyKey(username, hash)), store.get<UserRecord>(userKey(username))]);
-  if (!record || !account || record.data.id !== credentialId) throw refuse('no such credential for its owner', { credential: hash, username });
+  if (!record || !account || record.data.id !== credentialId) throw refuse('no such credential for its owner', { credential: hash });
   // A name removed and taken again is another account: the old one's credentials open nothing.
   if (record.data.userCreatedAt !== account.data.createdAt || owner.data.userCreatedAt !== account.data.createdAt) {
-    throw refuse('credential of an earlier account of this name', { credential: hash, username });
+    throw refuse('credential of an earlier account of this name', { credential: hash });
   }
   const handle = userHandleOf(response);
-  if (handle !== undefined && handle !== null && handle !== record.data.userHandle)
-    throw refuse('user handle of another account', { credential: hash, username });
+  if (handle !== undefined && handle !== null && handle !== record.data.userHandle) throw refuse('user handle of another account', { credential: hash });
 
   const rp = { id: passkeys.rpId, name: passkeys.rpName, origins: passkeys.origins };
   const check = await webauthn.verifyAssertion({ response, challenge, rp, credential: { id: record.data.id, publicKey: record.data.publicKey } });
-  if (!check.ok) throw refuse(check.reason, { credential: hash, username });
+  if (!check.ok) throw refuse(check.reason, { credential: hash });
   await recordUse(deps, record, check.counter, check.backedUp, failure);
 
   const opened = await openLoginSession(deps, account.data, caller, PASSKEY_LOGIN, failure);
@@ -101,8 +99,8 @@ async function recordUse(deps: PasskeyLoginDeps, first: Item<PasskeyRecord>, cou
   for (let attempt = 0; attempt < 5 && record; attempt++) {
     const stored = record.data.counter;
     if ((counter > 0 || stored > 0) && counter <= stored) {
+      // The credential's key names its owner (PASSKEY#<credential>/OWNER); usernames are not logged.
       logger.warn('passkey signature counter did not increase: the credential may have been cloned', {
-        username: record.pk.slice('USER#'.length),
         credential: record.sk.slice('PASSKEY#'.length),
         stored,
         presented: counter,

@@ -89,7 +89,7 @@ export async function registerPasskey(deps: PasskeyDeps, user: Authenticated, re
   const { store, clock, webauthn, logger, passkeys } = deps;
   const name = passkeyName(rawName);
   const refuse = (reason: string) => {
-    logger.info('passkey registration refused', { username: user.username, reason });
+    logger.info('passkey registration refused', { reason });
     return new AuthError('passkey_not_verified');
   };
   const challenge = challengeOf(response);
