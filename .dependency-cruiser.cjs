@@ -38,7 +38,7 @@ module.exports = {
       comment: 'the HTTP app is handed its adapters; it never picks one',
       severity: 'error',
       from: { path: '^src/http/' },
-      to: { path: '^src/(entry|dev|hashing|mail|keys)/|^src/store/(?!store\\.ts$)' },
+      to: { path: '^src/(entry|dev|hashing|mail|keys|webauthn)/|^src/store/(?!store\\.ts$)' },
     },
     {
       name: 'only-entry-points-import-entry',

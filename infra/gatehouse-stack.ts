@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import { GatehouseAuth, type GatehouseAuthProps } from './constructs/gatehouse-auth';
 import { GatehouseWeb } from './constructs/gatehouse-web';
 
-export type GatehouseStackProps = StackProps & Omit<GatehouseAuthProps, 'appUrl'>;
+export type GatehouseStackProps = StackProps & GatehouseAuthProps;
 
 /** Gatehouse with its web app, plus one sample route protected by its authorizer. */
 export class GatehouseStack extends Stack {
@@ -17,8 +17,14 @@ export class GatehouseStack extends Stack {
   constructor(scope: Construct, id: string, props: GatehouseStackProps) {
     super(scope, id, props);
     this.web = new GatehouseWeb(this, 'Web');
-    // Links in mail open the web app, which reads their token from the URL fragment.
-    this.auth = new GatehouseAuth(this, 'Auth', { ...props, appUrl: this.web.url, corsOrigins: [this.web.url, ...(props.corsOrigins ?? [])] });
+    // Links in mail open the web app, which reads their token from the URL fragment; passkeys
+    // belong to its pages: its CloudFront domain, or the custom domain given.
+    this.auth = new GatehouseAuth(this, 'Auth', {
+      ...props,
+      corsOrigins: [this.web.url, ...(props.appUrl ? [new URL(props.appUrl).origin] : []), ...(props.corsOrigins ?? [])],
+      appUrl: props.appUrl ?? this.web.url,
+      passkeys: props.appUrl ? props.passkeys : { rpId: props.passkeys?.rpId ?? this.web.domainName, origins: props.passkeys?.origins ?? [this.web.url] },
+    });
     this.web.deploy(this.auth.api.apiEndpoint);
 
     // A stand-in for your own API: it answers with what the authorizer established.

@@ -11,6 +11,7 @@ import { build } from 'esbuild';
 import { unpackFromNpm } from '../src/dev/npm-pack';
 import { gatewayPath, ROUTES } from '../src/http/routes';
 import { buildNode, buildWeb } from './build-node.mjs';
+import { compactPasswordList } from './compact-password-list';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
@@ -39,6 +40,7 @@ async function bundle(fn: (typeof FUNCTIONS)[number]): Promise<string> {
     external: [...fn.native, ...fn.beside.map((pkg) => `${pkg}/*`)],
     // CommonJS dependencies inside an ES module still need `require` for Node built-ins.
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    plugins: [compactPasswordList()],
     logLevel: 'warning',
   });
   return outfile;

@@ -6,7 +6,8 @@
  *   cors       the HTTP API's CORS settings for the origins of the `corsOrigins` parameter
  *   environment  the variables every function gets; the issuer is the `issuer` parameter, else the
  *              HTTP API's URL (serverless-offline's address locally)
- *   apiEnvironment  those and what opens the sealed secrets (only the API holds it)
+ *   apiEnvironment  those, what opens the sealed secrets (only the API holds it), and the web
+ *              app and passkey parameters that are set (AUTH_APP_URL, AUTH_RP_ID, AUTH_RP_ORIGINS)
  *   sealing    what seals the API's secrets: the stack's KMS key when deployed; locally (offline) the
  *              key in AUTH_KEY_ENCRYPTION_KEY, which `npm run start:serverless` provides
  *   mail       how the API sends mail: SES from the `mailFrom` parameter, links to `appUrl` (the
@@ -153,12 +154,22 @@ module.exports = async ({ options, resolveVariable }) => {
     mailIdentity: String(await resolveVariable('param:mailIdentity')),
     appUrl: String(await resolveVariable('param:appUrl')),
   });
+  // Passkeys are the API's alone; unset, they follow the issuer.
+  const passkeys = {};
+  for (const [variable, param] of [
+    ['AUTH_APP_URL', 'appUrl'],
+    ['AUTH_RP_ID', 'passkeyRpId'],
+    ['AUTH_RP_ORIGINS', 'passkeyOrigins'],
+  ]) {
+    const value = String(await resolveVariable(`param:${param}`)).trim();
+    if (value) passkeys[variable] = value;
+  }
   return {
     routes: [...routes(), rotation(await resolveVariable('param:keyRotationDays'))],
     artifacts: await built,
     cors: cors(origins),
     environment: common,
-    apiEnvironment: { ...common, ...sealing(), ...mailing.environment },
+    apiEnvironment: { ...common, ...sealing(), ...mailing.environment, ...passkeys },
     mailIdentityArn: {
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:identity/${mailing.identity}`]],
     },

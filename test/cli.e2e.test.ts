@@ -130,7 +130,7 @@ describe('npx gatehouse', () => {
       expect(await verifies(tokens.bob!)).toBe(true);
 
       const done = await gatehouse(['user', 'delete', 'bob', '--yes'], env);
-      expect(done).toMatchObject({ code: 0, stdout: 'Removed bob: 1 session(s), 1 message(s)\n' });
+      expect(done).toMatchObject({ code: 0, stdout: 'Removed bob: 1 session(s), 1 message(s), 0 passkey(s)\n' });
       expect(await verifies(tokens.bob!)).toBe(false);
       expect((await postJson(`${server.url}/login`, { username: 'bob', password: PASSWORD })).status).toBe(401);
       const board = await (await fetch(`${server.url}/messages`)).json();
@@ -221,7 +221,7 @@ describe('npx gatehouse', () => {
       await postJson(`${server.url}/register`, { name: 'Dee', username: 'dee', password: PASSWORD });
       const token = (await postJson(`${server.url}/login`, { username: 'dee', password: PASSWORD })).body.response.token as string;
       expect((await gatehouse(['sessions', 'list', 'dee'], env)).stdout).toContain(String(decodeJwt(token).sid));
-      expect((await gatehouse(['user', 'delete', 'dee', '--yes'], env)).stdout).toBe('Removed dee: 1 session(s), 0 message(s)\n');
+      expect((await gatehouse(['user', 'delete', 'dee', '--yes'], env)).stdout).toBe('Removed dee: 1 session(s), 0 message(s), 0 passkey(s)\n');
       expect((await postJson(`${server.url}/verify`, { token })).status).toBe(401);
     } finally {
       await server.stop();

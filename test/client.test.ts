@@ -8,6 +8,8 @@ import {
   type LoggedIn,
   type LoginAnswer,
   needsSecondFactor,
+  type Passkey,
+  type PasskeyCreationOptions,
   type Profile,
   type RecoveryCodes,
   type SecondFactorRequired,
@@ -19,6 +21,8 @@ import { totpCode } from '../src/core/totp';
 import { sqliteStore } from '../src/store/sqlite';
 import { makeTestApp, PASSWORD } from './helpers/app';
 import { linkOf, nthMailTo } from './helpers/mailbox';
+import { PAGE_ORIGIN } from './helpers/passkeys';
+import { SoftAuthenticator } from './helpers/soft-authenticator';
 
 describe('the typed client', () => {
   it('runs the whole flow with typed answers, and turns refusals into GatehouseError with their code', async () => {
@@ -184,6 +188,33 @@ describe('the typed client', () => {
       code: 'invalid_reset_token',
       field: 'token',
     });
+  });
+
+  it('adds, lists and removes a passkey, and logs in with it, with typed answers', async () => {
+    const t = await makeTestApp(sqliteStore({ file: ':memory:' }));
+    let token: string | undefined;
+    const client = createClient({
+      baseUrl: 'http://localhost:3000',
+      token: () => token,
+      fetch: (input, init) => Promise.resolve(t.app.request(String(input), init as RequestInit)),
+    });
+    await client.register({ name: 'Keyed', username: 'keyed', password: PASSWORD });
+    token = ((await client.login({ username: 'keyed', password: PASSWORD })) as LoggedIn).response.token;
+    const device = new SoftAuthenticator(PAGE_ORIGIN);
+    const options = await client.passkeyRegistrationOptions();
+    expectTypeOf(options).toEqualTypeOf<PasskeyCreationOptions>();
+    const added = await client.registerPasskey({ response: await device.create(options), name: 'Laptop' });
+    expectTypeOf(added).toEqualTypeOf<Passkey>();
+    expect((await client.passkeys()).passkeys.map((p) => p.name)).toEqual(['Laptop']);
+
+    token = undefined;
+    const login = await client.passkeyLogin({ response: await device.get(await client.passkeyLoginOptions()) });
+    expectTypeOf(login).toEqualTypeOf<LoggedIn>();
+    expect(login.response.username).toBe('keyed');
+    token = login.response.token;
+    expect(await client.removePasskey(added.id)).toEqual({ message: 'Passkey removed' });
+    const refused = await client.passkeyLogin({ response: await device.get(await client.passkeyLoginOptions({ username: 'keyed' })) }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ status: 401, code: 'invalid_passkey' });
   });
 
   it('reports a server it cannot reach as a network error', async () => {

@@ -24,6 +24,8 @@ describe('configuration', () => {
         clientRegistrationsPer10Min: 30,
       },
       trustProxy: false,
+      appUrl: 'http://localhost:3000',
+      passkeys: { rpId: 'localhost', rpName: 'Gatehouse', origins: ['http://localhost:3000'], maxPerUser: 20 },
       logLevel: 'info',
       email: { appUrl: 'http://localhost:3000', appName: 'Gatehouse', tokenTtl: 900, limits: { perAccountPerHour: 5, perClientPer10Min: 30 } },
       forgotAnswerMs: 1000,

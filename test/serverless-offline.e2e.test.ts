@@ -28,7 +28,17 @@ describe('serverless package: the CloudFormation that `serverless deploy` sends'
   let resources: Record<string, Resource>;
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
   beforeAll(async () => {
-    await serverlessCli(['package', '--stage', STAGE, `--param=corsOrigins=${ORIGIN}`, `--param=mailFrom=${MAIL_FROM}`, '--package', outDir]);
+    await serverlessCli([
+      'package',
+      '--stage',
+      STAGE,
+      `--param=corsOrigins=${ORIGIN}`,
+      `--param=mailFrom=${MAIL_FROM}`,
+      `--param=appUrl=${ORIGIN}`,
+      '--param=passkeyRpId=example.com',
+      '--package',
+      outDir,
+    ]);
     resources = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
   }, 120_000);
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
@@ -76,8 +86,16 @@ describe('serverless package: the CloudFormation that `serverless deploy` sends'
         AUTH_ISSUER: { 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] },
         AUTH_ACCESS_TOKEN_TTL: '3600',
         AUTH_CORS_ORIGINS: ORIGIN,
-        // Only the API may open sealed secrets, and only it sends mail (through SES).
-        ...(id === 'ApiLambdaFunction' ? { AUTH_KMS_KEY_ID: { 'Fn::GetAtt': ['KeyEncryptionKey', 'Arn'] }, AUTH_MAIL: 'ses', AUTH_MAIL_FROM: MAIL_FROM } : {}),
+        // Only the API may open sealed secrets, send mail (through SES) and take part in passkey ceremonies.
+        ...(id === 'ApiLambdaFunction'
+          ? {
+              AUTH_KMS_KEY_ID: { 'Fn::GetAtt': ['KeyEncryptionKey', 'Arn'] },
+              AUTH_MAIL: 'ses',
+              AUTH_MAIL_FROM: MAIL_FROM,
+              AUTH_APP_URL: ORIGIN,
+              AUTH_RP_ID: 'example.com',
+            }
+          : {}),
       });
     }
     expect(resources.KeyEncryptionKey!.Properties).toMatchObject({ EnableKeyRotation: true });

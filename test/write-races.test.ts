@@ -93,13 +93,13 @@ describe.each(storeFactories)('writes that race a login, on $name', (factory) =>
     for (const text of ['one', 'two']) expect((await t.call('/messages', { body: { text }, headers: bearer(poster.token) })).status).toBe(201);
     expect((await t.call('/messages', { body: { text: 'kept' }, headers: bearer(other.token) })).status).toBe(201);
 
-    expect(await removeUser(t.store, 'poster')).toEqual({ user: true, sessions: 1, messages: 3 });
+    expect(await removeUser(t.store, 'poster')).toEqual({ user: true, sessions: 1, messages: 3, passkeys: 0 });
     const board = await (await t.call('/messages')).json();
     expect(board.messages.map((m: { text: string }) => m.text)).toEqual(['kept']);
 
     // From now on the board is never read through to remove someone.
     const watched = listing(t.store);
-    expect(await removeUser(watched.store, 'other')).toEqual({ user: true, sessions: 1, messages: 1 });
+    expect(await removeUser(watched.store, 'other')).toEqual({ user: true, sessions: 1, messages: 1, passkeys: 0 });
     expect(watched.listed).not.toContain(MESSAGES_PK);
     expect(await t.store.list(MESSAGES_PK)).toEqual([]);
   });

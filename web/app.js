@@ -11,6 +11,7 @@ import { confirmAddress, emailView } from './email-view.js';
 import { describe, say } from './feedback.js';
 import { headerView } from './header-view.js';
 import { takeMailLink } from './mail-link.js';
+import { passkeysView } from './passkeys-view.js';
 import { passwordResetView } from './password-reset-view.js';
 import { onUserChange, setUser, whoIsLoggedIn } from './session.js';
 import { twoStepView } from './two-step-view.js';
@@ -20,7 +21,7 @@ async function start() {
   const link = takeMailLink();
   const api = await connect();
   const reset = passwordResetView(api);
-  const views = [headerView(api), accountView(api), reset, emailView(api), boardView(api), twoStepView(api)];
+  const views = [headerView(api), accountView(api), reset, emailView(api), passkeysView(api), twoStepView(api), boardView(api)];
   onUserChange((user) => {
     for (const view of views) view.render(user);
   });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { CorsHttpMethod, HttpApi, HttpMethod, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -18,8 +18,6 @@ import { TABLE_KEYS } from '../../src/store/dynamodb-table';
 import { GatehouseMail, type GatehouseMailProps } from './gatehouse-mail';
 
 export interface GatehouseAuthProps extends GatehouseMailProps {
-  /** The web app that links in mail point to (AUTH_APP_URL). Default: the API's URL. */
-  readonly appUrl?: string;
   /** Origins allowed to call the API from a browser. Default: none (same origin only). */
   readonly corsOrigins?: readonly string[];
   /** Access-token lifetime. Default: 1 hour. */
@@ -41,6 +39,20 @@ export interface GatehouseAuthProps extends GatehouseMailProps {
    * before leaves the JWKS once its last token has expired. Default: 30 days.
    */
   readonly keyRotation?: Duration;
+  /** The web app's URL: passkeys are bound to it (and links in mail point to it). Default: the API's URL. */
+  readonly appUrl?: string;
+  /**
+   * The relying party of passkeys. `rpId`: a domain, the app's host or a parent of it (with a
+   * custom domain, e.g. `example.com` for `https://app.example.com`); `origins`: the pages that
+   * may use them. Default: the host and the origin of `appUrl`.
+   */
+  readonly passkeys?: { readonly rpId?: string; readonly origins?: readonly string[] };
+}
+
+/** The host and origin of a URL, known at synth time or, for a URL made of deploy-time tokens, resolved by CloudFormation. */
+function hostAndOrigin(url: string): { host: string; origin: string } {
+  if (!Token.isUnresolved(url)) return { host: new URL(url).hostname, origin: new URL(url).origin };
+  return { host: Fn.select(2, Fn.split('/', url)), origin: url };
 }
 
 /** The encryption context every sealed secret carries, and the only one the API may use the key with. */
@@ -150,12 +162,17 @@ export class GatehouseAuth extends Construct {
       return fn;
     };
     this.mail = new GatehouseMail(this, 'Mail', { mailFrom: props.mailFrom, ...(props.mailIdentity ? { mailIdentity: props.mailIdentity } : {}) });
+    // Links in mail open the web app; passkeys belong to its pages.
+    const appUrl = props.appUrl ?? this.api.apiEndpoint;
+    const app = hostAndOrigin(appUrl);
     this.apiFunction = bundled('api', 'Api', 'Gatehouse API: register, login, verify, logout, profile', props.apiMemoryMb ?? 1024, 10, API_ACTIONS, {
       AUTH_KMS_KEY_ID: this.keyEncryptionKey.keyArn,
-      // Mail goes through SES, from this sender only; links point at the web app.
+      // Mail goes through SES, from this sender only.
       AUTH_MAIL: 'ses',
       AUTH_MAIL_FROM: props.mailFrom,
-      AUTH_APP_URL: props.appUrl ?? this.api.apiEndpoint,
+      AUTH_APP_URL: appUrl,
+      AUTH_RP_ID: props.passkeys?.rpId ?? app.host,
+      AUTH_RP_ORIGINS: (props.passkeys?.origins ?? [app.origin]).join(','),
     });
     this.mail.grantSend(this.apiFunction);
     // Only the API opens sealed secrets, and only with Gatehouse's own encryption context.

@@ -19,6 +19,8 @@ export class GatehouseWeb extends Construct {
   readonly distribution: Distribution;
   /** https://<distribution domain>: the origin the API must allow. */
   readonly url: string;
+  /** The distribution's domain name: the RP ID of passkeys made on the app. */
+  readonly domainName: string;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -55,7 +57,8 @@ export class GatehouseWeb extends Construct {
         responseHeadersPolicy: headers,
       },
     });
-    this.url = `https://${this.distribution.distributionDomainName}`;
+    this.domainName = this.distribution.distributionDomainName;
+    this.url = `https://${this.domainName}`;
   }
 
   /** Uploads the built app with a config.json naming the API, and refreshes CloudFront's copy. */

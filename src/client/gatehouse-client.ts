@@ -1,4 +1,6 @@
 import type * as z from 'zod/mini';
+import type * as pres from '../http/passkey-responses';
+import type { passkeyLoginBody, passkeyLoginOptionsBody, passkeyRegisterBody } from '../http/passkey-schemas';
 import type * as res from '../http/responses';
 import type {
   currentPasswordBody,
@@ -55,6 +57,15 @@ export type ResetRequest = z.input<typeof resetBody>;
 export type EmailVerified = z.output<typeof res.emailVerified>;
 export type EmailSent = z.output<typeof res.emailSent>;
 export type ForgotAnswer = z.output<typeof res.forgotAnswer>;
+export type PasskeyRegisterRequest = z.input<typeof passkeyRegisterBody>;
+export type PasskeyLoginOptionsRequest = z.input<typeof passkeyLoginOptionsBody>;
+export type PasskeyLoginRequest = z.input<typeof passkeyLoginBody>;
+/** For `navigator.credentials.create` (or `startRegistration({ optionsJSON })` of @simplewebauthn/browser). */
+export type PasskeyCreationOptions = z.output<typeof pres.creationOptions>;
+/** For `navigator.credentials.get` (or `startAuthentication({ optionsJSON })`). */
+export type PasskeyRequestOptions = z.output<typeof pres.requestOptions>;
+export type Passkey = z.output<typeof pres.passkey>;
+export type PasskeyList = z.output<typeof pres.passkeyList>;
 
 /**
  * Any answer other than success: the status, the stable `code`, the message, Retry-After on 429,
@@ -158,6 +169,16 @@ export function createClient(options: ClientOptions = {}) {
     forgotPassword: (body: ForgotRequest) => call<ForgotAnswer>('POST', '/password/forgot', body),
     /** A new password with the token of a reset link (`#reset=…`); every session ends. */
     resetPassword: (body: ResetRequest) => call<Ended>('POST', '/password/reset', body),
+    /** Begins adding a passkey to the logged-in account. */
+    passkeyRegistrationOptions: () => call<PasskeyCreationOptions>('POST', '/passkeys/register/options'),
+    /** Finishes it with what the authenticator answered. */
+    registerPasskey: (body: PasskeyRegisterRequest) => call<Passkey>('POST', '/passkeys/register', body),
+    passkeys: () => call<PasskeyList>('GET', '/passkeys'),
+    removePasskey: (id: string) => call<Done>('DELETE', `/passkeys/${encodeURIComponent(id)}`),
+    /** Begins a passkey login; without a username any of the person's passkeys may answer. */
+    passkeyLoginOptions: (body: PasskeyLoginOptionsRequest = {}) => call<PasskeyRequestOptions>('POST', '/passkeys/login/options', body),
+    /** Logs in with what the authenticator answered: the same answer as `login`. */
+    passkeyLogin: (body: PasskeyLoginRequest) => call<LoggedIn>('POST', '/passkeys/login', body),
   };
 }
 

@@ -1,4 +1,5 @@
 import { isConditionFailed, type Store, type WriteOp } from '../store/store';
+import { removePasskeys } from './passkey-store';
 import {
   EMAIL_TOKEN_PREFIX,
   type EmailRecord,
@@ -17,13 +18,16 @@ export interface Removal {
   readonly user: boolean;
   readonly sessions: number;
   readonly messages: number;
+  readonly passkeys: number;
 }
 
 /**
  * Removes a user and everything that belongs to them: the user and its email claim first (both or
  * neither), so a login that checked the password meanwhile finds the account gone and ends its
- * own session; then every session, so their tokens stop; then their messages. Safe to run again
- * after an interruption: each step removes only what is still there.
+ * own session; then every session, so their tokens stop; then their messages and their passkeys
+ * (with the lookups that name them, so none can log in again). Safe to run again after an
+ * interruption: each step removes only what is still there. A passkey left behind by an
+ * interruption opens nothing: it names the removed account's creation time, not a new one's.
  */
 export async function removeUser(store: Store, username: string): Promise<Removal> {
   const removed = await removeAccount(store, username);
@@ -32,7 +36,8 @@ export async function removeUser(store: Store, username: string): Promise<Remova
   const links = await store.list(userKey(username).pk, { prefix: EMAIL_TOKEN_PREFIX });
   await Promise.all(links.map((link) => store.delete(link)));
   const messages = await removeMessages(store, username);
-  return { user: removed, sessions, messages };
+  const passkeys = await removePasskeys(store, username);
+  return { user: removed, sessions, messages, passkeys };
 }
 
 async function removeAccount(store: Store, username: string): Promise<boolean> {

@@ -37,7 +37,12 @@ export type ErrorCode =
   | 'email_taken'
   | 'no_email'
   | 'email_already_verified'
-  | 'mail_unavailable';
+  | 'mail_unavailable'
+  // Passkeys
+  | 'invalid_passkey'
+  | 'passkey_not_verified'
+  | 'passkey_exists'
+  | 'passkey_limit';
 
 export class AuthError extends Error {
   override readonly name = 'AuthError';

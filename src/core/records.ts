@@ -23,6 +23,22 @@ export const SIGNING_KEY_PREFIX = 'KEY#';
 export const REFRESH_KEY: Key = { pk: KEYS_PK, sk: 'REFRESH_HMAC' };
 
 /**
+ * Passkeys. Each credential lives under its user (`PASSKEY#<h>`, h = SHA-256 of the credential id,
+ * base64url: ids run to 1,023 bytes, more than a DynamoDB sort key holds), so "my passkeys" is one
+ * partition query and removing the user finds them all. `PASSKEYS` under the user holds the
+ * WebAuthn user handle and the count that caps them; every registration and removal updates it
+ * over the version it read, in the same transaction as the credential, so the cap holds under
+ * races. A lookup `PASSKEY#<h>`/`OWNER` names the credential's user, for logging in without a
+ * username; it is created in that transaction too, conditionally, so a credential belongs to one
+ * account only. A challenge is its own item, keyed by its SHA-256, expiring after five minutes.
+ */
+export const PASSKEY_PREFIX = 'PASSKEY#';
+export const passkeyKey = (username: string, credentialHash: string): Key => ({ pk: `USER#${username}`, sk: `${PASSKEY_PREFIX}${credentialHash}` });
+export const passkeySetKey = (username: string): Key => ({ pk: `USER#${username}`, sk: 'PASSKEYS' });
+export const passkeyOwnerKey = (credentialHash: string): Key => ({ pk: `${PASSKEY_PREFIX}${credentialHash}`, sk: 'OWNER' });
+export const passkeyChallengeKey = (challengeHash: string): Key => ({ pk: `CHALLENGE#${challengeHash}`, sk: 'CHALLENGE' });
+
+/**
  * The message board is one partition, sorted by time: the newest 20 are one reverse query.
  * Sort keys are the zero-padded epoch milliseconds, then a random id for messages in the same ms.
  */
@@ -89,4 +105,36 @@ export interface MessageRecord extends Record<string, unknown> {
   author: string;
   text: string;
   createdAt: string;
+}
+
+export interface PasskeyRecord extends Record<string, unknown> {
+  /** The credential id, base64url. */
+  id: string;
+  name: string;
+  /** The COSE public key, base64url. */
+  publicKey: string;
+  /** The signature counter last seen; 0 for authenticators that keep none. */
+  counter: number;
+  transports?: string[];
+  deviceType: 'singleDevice' | 'multiDevice';
+  backedUp: boolean;
+  aaguid: string;
+  /** The user handle the credential was made for. */
+  userHandle: string;
+  /** The account it belongs to (a user removed and made again under the same name is another account). */
+  userCreatedAt: string;
+  createdAt: string;
+  lastUsedAt?: string;
+}
+
+export interface PasskeySetRecord extends Record<string, unknown> {
+  /** The WebAuthn user handle, base64url of 32 random bytes: never the username. */
+  userHandle: string;
+  count: number;
+  userCreatedAt: string;
+}
+
+export interface PasskeyOwnerRecord extends Record<string, unknown> {
+  username: string;
+  userCreatedAt: string;
 }

@@ -6,6 +6,7 @@ import { ARGON2_DEFAULTS, argon2Hasher } from '../hashing/argon2-hasher';
 import { commonPasswords } from '../hashing/common-passwords';
 import { type AppDeps, createApp } from '../http/app';
 import type { Store } from '../store/store';
+import { simpleWebAuthn } from '../webauthn/simple-webauthn';
 import type { Config } from './config';
 
 /**
@@ -21,6 +22,7 @@ export function createHttpApp(config: Config, store: Store, logger: Logger, cloc
     hasher: argon2Hasher(ARGON2_DEFAULTS, { logger }),
     keys: signingKeys({ store, clock, vault: keyVault }),
     keyVault,
+    webauthn: simpleWebAuthn(),
     passwords: commonPasswords,
     clock,
     logger,

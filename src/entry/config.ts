@@ -1,7 +1,9 @@
 import type { EmailSettings } from '../core/email-service';
 import { EMAIL_LIMIT_DEFAULTS } from '../core/email-throttle';
 import { THROTTLE_DEFAULTS, type ThrottleSettings } from '../core/throttle';
+import type { PasskeySettings } from '../core/webauthn';
 import { LOG_LEVELS, type LogLevel } from './json-logger';
+import { passkeySettings } from './passkey-config';
 import type { ProcessEnv } from './process-env';
 
 /** Environment → typed configuration, validated once. The only reader of process.env is the caller. */
@@ -26,6 +28,10 @@ export interface Config {
   readonly email: EmailSettings;
   /** On Lambda, the fixed time POST /password/forgot takes to answer, its mail sent within it (milliseconds). */
   readonly forgotAnswerMs: number;
+  /** The web app's URL: where its pages are (and where links in mail point). */
+  readonly appUrl: string;
+  /** The relying party of passkeys: its RP ID and the page origins it accepts. */
+  readonly passkeys: PasskeySettings;
 }
 
 export class ConfigError extends Error {
@@ -128,8 +134,10 @@ export function loadConfig(env: ProcessEnv): Config {
     clientRegistrationsPer10Min: integer(env, 'AUTH_CLIENT_REGISTRATIONS_PER_10_MIN', d.clientRegistrationsPer10Min, 1, 1_000_000),
   };
   const trustProxy = boolean(env, 'AUTH_TRUST_PROXY', false);
+  const appUrl = url('AUTH_APP_URL', env.AUTH_APP_URL?.trim() || issuer);
+  const passkeys = passkeySettings(env, appUrl, bad);
   const email: EmailSettings = {
-    appUrl: env.AUTH_APP_URL?.trim() ? url('AUTH_APP_URL', env.AUTH_APP_URL.trim()) : issuer,
+    appUrl,
     appName: mailAppName(env.AUTH_MAIL_FROM),
     tokenTtl: integer(env, 'AUTH_EMAIL_TOKEN_TTL', 900, 60, 86_400),
     limits: {
@@ -139,7 +147,6 @@ export function loadConfig(env: ProcessEnv): Config {
   };
 
   const forgotAnswerMs = integer(env, 'AUTH_FORGOT_ANSWER_MS', 1000, 100, 10_000);
-
   return {
     port,
     host,
@@ -157,5 +164,7 @@ export function loadConfig(env: ProcessEnv): Config {
     logLevel,
     email,
     forgotAnswerMs,
+    appUrl,
+    passkeys,
   };
 }

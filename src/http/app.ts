@@ -3,8 +3,10 @@ export type { AppDeps, HttpSettings } from './context';
 import { Hono } from 'hono';
 import { createAuthService } from '../core/auth-service';
 import { createEmailService } from '../core/email-service';
+import { createPasskeyService } from '../core/passkey-service';
 import { clientKey } from '../core/throttle';
 import { randomToken } from '../core/token-crypto';
+import { passkeysFor } from '../core/webauthn';
 import { BODY_LIMIT, readWebBody } from './body';
 import type { AfterResponse, AppDeps, AppEnv, RouteContext } from './context';
 import { corsHeaders } from './cors';
@@ -14,6 +16,7 @@ import { ROUTES } from './routes';
 import { accountRoutes } from './routes/accounts';
 import { emailRoutes } from './routes/email';
 import { messageRoutes } from './routes/messages';
+import { passkeyRoutes } from './routes/passkeys';
 import { secondFactorRoutes } from './routes/second-factor';
 import { serviceRoutes } from './routes/service';
 import { sessionRoutes } from './routes/sessions';
@@ -35,10 +38,13 @@ export function createApp(deps: AppDeps): GatehouseApp {
   const auth = createAuthService({ ...deps, addressConfirmation: email.registration });
   const anyOrigin = settings.corsOrigins.includes('*');
 
+  const passkeys = createPasskeyService({ ...deps, passkeys: settings.passkeys ?? passkeysFor(settings.issuer) });
+
   const context: RouteContext = {
     auth,
     email,
     afterResponse: deps.afterResponse ?? startLater,
+    passkeys,
     deps,
     cookie: cookieSettings(settings.issuer),
     trustedOrigins: new Set([new URL(settings.issuer).origin, ...(anyOrigin ? [] : settings.corsOrigins)]),
@@ -83,6 +89,7 @@ export function createApp(deps: AppDeps): GatehouseApp {
   sessionRoutes(app, context);
   secondFactorRoutes(app, context);
   emailRoutes(app, context);
+  passkeyRoutes(app, context);
   messageRoutes(app, context);
   serviceRoutes(app, context);
 

@@ -5,8 +5,10 @@ import type { EmailService, EmailSettings } from '../core/email-service';
 import type { KeyVault } from '../core/key-vault';
 import type { Logger } from '../core/logger';
 import type { MailSender } from '../core/mail';
+import type { PasskeyService } from '../core/passkey-service';
 import type { PasswordCheck, PasswordHasher } from '../core/passwords';
 import type { SigningKeys } from '../core/signing-keys';
+import type { PasskeySettings, WebAuthn } from '../core/webauthn';
 import type { Store } from '../store/store';
 import type { BodyReader } from './body';
 import type { CookieSettings } from './token-sources';
@@ -18,6 +20,8 @@ export interface HttpSettings extends AuthSettings {
   readonly corsOrigins: readonly string[];
   /** Where mail links point, how long they live, how much mail may be sent. */
   readonly email: EmailSettings;
+  /** The relying party of passkeys; by default the issuer's host and origin. */
+  readonly passkeys?: PasskeySettings;
 }
 
 /**
@@ -43,6 +47,8 @@ export interface AppDeps {
   readonly keys: SigningKeys;
   /** Seals the secrets the store keeps (TOTP secrets; the signing keys hold it themselves). */
   readonly keyVault: KeyVault;
+  /** Checks passkey ceremonies (src/webauthn/). */
+  readonly webauthn: WebAuthn;
   readonly logger: Logger;
   /** Sends the mail of the email flows (file, SMTP or SES). */
   readonly mailer: MailSender;
@@ -58,6 +64,7 @@ export interface RouteContext {
   readonly auth: AuthService;
   readonly email: EmailService;
   readonly afterResponse: AfterResponse;
+  readonly passkeys: PasskeyService;
   readonly deps: AppDeps;
   readonly cookie: CookieSettings;
   /** Origins whose pages may send cookie-authenticated writes. */

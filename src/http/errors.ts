@@ -45,6 +45,10 @@ export const ERRORS: Record<ErrorCode, { status: Status; message: string }> = {
   no_email: { status: 409, message: 'This account has no email address' },
   email_already_verified: { status: 409, message: 'This email address is already verified' },
   mail_unavailable: { status: 503, message: 'Mail cannot be sent right now; nothing was changed, try again later' },
+  invalid_passkey: { status: 401, message: 'That passkey was not accepted' },
+  passkey_not_verified: { status: 400, message: 'The passkey could not be verified; start again' },
+  passkey_exists: { status: 409, message: 'That passkey is already registered' },
+  passkey_limit: { status: 409, message: 'This account has as many passkeys as it may hold; remove one first' },
 };
 
 export interface ErrorBody {

@@ -17,6 +17,8 @@ export const UNAUTHORIZED_CODES: Readonly<Record<string, string>> = {
   refresh_token_reused: 'POST /token/refresh: that refresh token was already used, so its session has been ended: log in again.',
   invalid_mfa_code: 'POST /login/mfa: a wrong code from the app, or a wrong or spent recovery code; the same mfaToken allows 5 tries.',
   invalid_mfa_token: 'POST /login/mfa: the mfaToken expired (5 minutes), was used up, or the password changed meanwhile: log in again.',
+  invalid_passkey:
+    'POST /passkeys/login: the passkey is not registered (or not to the username given), its signature, origin or challenge is wrong, the challenge expired or was used, or its counter went backwards: ask for new options and try again.',
 };
 
 /**

@@ -1,6 +1,7 @@
 import type * as z from 'zod/mini';
 import { emailOperations } from './openapi-email-operations';
 import { MESSAGE, MFA_TOKEN, PAIR, PASSWORD, PROFILE, RECOVERY_CODES, REFRESH, SESSION, SESSION_ID, TOKEN, TOTP_SETUP, USER } from './openapi-examples';
+import { PASSKEY_OPERATIONS } from './passkey-operations';
 import * as res from './responses';
 import { currentPasswordBody, loginBody, messageBody, mfaLoginBody, passwordBody, refreshBody, registerBody, tokenBody, totpCodeBody } from './schemas';
 
@@ -18,7 +19,7 @@ export interface Operation {
   readonly method: 'GET' | 'POST' | 'DELETE';
   readonly path: string;
   readonly summary: string;
-  readonly tag: 'Accounts' | 'Tokens' | 'Sessions' | 'Second factor' | 'Email' | 'Messages' | 'Service';
+  readonly tag: 'Accounts' | 'Tokens' | 'Sessions' | 'Second factor' | 'Passkeys' | 'Email' | 'Messages' | 'Service';
   /**
    * `required`: a bearer token or the session cookie. `optional`: neither is needed (the token may
    * come in the body instead, or the answer says nobody is logged in). Absent: public.
@@ -309,6 +310,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary: 'Discovery: issuer and JWKS location',
     responses: { 200: { description: 'Discovery document', schema: res.discovery } },
   },
+  ...PASSKEY_OPERATIONS,
 ];
 
 /** Answers every operation may give besides its own: the shared error shape. */

@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+import * as pres from './passkey-responses';
+import { passkeyLoginBody, passkeyLoginOptionsBody, passkeyRegisterBody } from './passkey-schemas';
 import * as res from './responses';
 import {
   currentPasswordBody,
@@ -38,6 +40,9 @@ const REQUESTS: Readonly<Record<string, Schema>> = {
   EmailChange: emailChangeBody,
   ForgotPassword: forgotBody,
   PasswordReset: resetBody,
+  PasskeyRegistration: passkeyRegisterBody,
+  PasskeyLoginOptionsRequest: passkeyLoginOptionsBody,
+  PasskeyLogin: passkeyLoginBody,
 };
 
 const ANSWERS: Readonly<Record<string, Schema>> = {
@@ -70,6 +75,10 @@ const ANSWERS: Readonly<Record<string, Schema>> = {
   EmailVerified: res.emailVerified,
   EmailSent: res.emailSent,
   ForgotAnswer: res.forgotAnswer,
+  PasskeyCreationOptions: pres.creationOptions,
+  PasskeyRequestOptions: pres.requestOptions,
+  Passkey: pres.passkey,
+  PasskeyList: pres.passkeyList,
 };
 
 /** Answers that carry the token pair's fields at their top level: described as TokenPair plus their own. */

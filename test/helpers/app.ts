@@ -17,6 +17,7 @@ import type { AfterResponse } from '../../src/http/context';
 import { localKeyVault } from '../../src/keys/local-key-vault';
 import { createMailSender } from '../../src/mail/mail-sender';
 import type { Store } from '../../src/store/store';
+import { simpleWebAuthn } from '../../src/webauthn/simple-webauthn';
 import { type TestClock, testClock } from './clock';
 import { checkConformance } from './conformance';
 
@@ -82,6 +83,7 @@ export async function makeTestApp(
     clock,
     keys: signingKeys({ store: resolved, clock, vault: options.keyVault ?? testKeyVault }),
     keyVault: options.keyVault ?? testKeyVault,
+    webauthn: simpleWebAuthn(),
     logger: options.logger ?? silentLogger,
     mailer: options.mailer ?? createMailSender({ kind: 'file', dir: outbox, from: 'Gatehouse <no-reply@localhost>' }, { clock }),
     ...(options.afterResponse ? { afterResponse: options.afterResponse } : {}),
