@@ -31,6 +31,15 @@ const BAD: Readonly<Record<string, string>> = {
   AUTH_KEY_ENCRYPTION_KEY: 'c2hvcnQ=',
   AUTH_KEY_FILE: 'keys/',
   LOG_LEVEL: 'loud',
+  AUTH_MAIL: 'mailto:me@example.com',
+  AUTH_MAIL_FROM: 'no address here',
+  AUTH_APP_URL: 'app.example.com',
+  AUTH_EMAIL_TOKEN_TTL: '30',
+  AUTH_EMAIL_REQUESTS_PER_ACCOUNT_PER_HOUR: '0',
+  AUTH_CLIENT_EMAIL_REQUESTS_PER_10_MIN: 'lots',
+  AUTH_FORGOT_ANSWER_MS: '50',
+  AUTH_RP_ID: '127.0.0.1',
+  AUTH_RP_ORIGINS: 'https://elsewhere.example.org',
 };
 
 /** Every variable named in the first column of the README's configuration table. */

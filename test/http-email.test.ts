@@ -68,7 +68,14 @@ describe.each(storeFactories)('email verification and change on $name', (factory
     it('needs no mail for an account without an address, and says emailVerified: false', async () => {
       await t.register('bob');
       const { token } = await t.login('bob');
-      expect(await profile(token)).toEqual({ username: 'bob', name: 'Name of bob', createdAt: expect.any(String), emailVerified: false });
+      expect(await profile(token)).toEqual({
+        username: 'bob',
+        name: 'Name of bob',
+        createdAt: expect.any(String),
+        emailVerified: false,
+        amr: ['pwd'],
+        mfa: { totp: false, recoveryCodesLeft: 0 },
+      });
     });
   });
 
