@@ -175,7 +175,7 @@ async function main(): Promise<void> {
         return `  ${name.padEnd(30)} ${m('rps').toFixed(0).padStart(7)} ${m('p50').toFixed(1).padStart(9)} ${m('p99').toFixed(1).padStart(8)} ${m('cpuMsPerRequest').toFixed(3).padStart(10)}`;
       }),
       ...(stalls ? [`  DynamoDB Local answered ${stalls} requests with 503 store_unavailable (it stalls on a busy machine); they are not counted`] : []),
-      `  cold start with Node's own start-up: api.mjs ${cold.apiWallMs.toFixed(0)} ms, floor ${cold.floorWallMs.toFixed(0)} ms; floor bundle ${(cold.floorBytes / 1e6).toFixed(2)} MB`,
+      `  cold start with Node's own start-up: api.mjs ${cold.apiWallMs.toFixed(0)} ms, floor ${cold.floorWallMs.toFixed(0)} ms; floor bundle ${(cold.floorBytes / 1e6).toFixed(2)} MB; the API's code in all ${(cold.apiTotalBytes / 1e6).toFixed(2)} MB`,
       `  took ${((performance.now() - started) / 1000).toFixed(0)} s`,
     ];
     process.stdout.write(lines.join('\n') + '\n');

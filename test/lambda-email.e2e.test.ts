@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { emailTokenKey } from '../src/core/records';
@@ -57,7 +57,9 @@ const textOf = (request: { body: unknown }) => (request.body as any).Content.Sim
 
 describe('mail from dist/lambda/api.mjs', () => {
   it('carries the SES client and none of the SMTP or file transports', () => {
-    const bundle = readFileSync(join(ROOT, 'dist', 'lambda', 'api.mjs'), 'utf8');
+    const dir = join(ROOT, 'dist', 'lambda');
+    const files = ['api.mjs', ...readdirSync(join(dir, 'api-chunks')).map((file) => join('api-chunks', file))];
+    const bundle = files.map((file) => readFileSync(join(dir, file), 'utf8')).join('\n');
     expect(bundle).toContain('SendEmailCommand');
     for (const absent of ['smtp-connection', 'STARTTLS', 'MailComposer', 'datasync']) expect(bundle, absent).not.toContain(absent);
   });
