@@ -1,7 +1,7 @@
 import { type Item, isConditionFailed, type NewItem, type Store } from '../store/store';
-import { base64url, fromBase64url } from './base64url';
+import { base64url } from './base64url';
 import type { Clock } from './clock';
-import { USERNAME_PATTERN } from './identity';
+import { usernameFromBase64url } from './identity';
 import { emailTokenKey, type UserRecord } from './records';
 import { randomToken, sha256, timingSafeEqual } from './token-crypto';
 
@@ -47,13 +47,8 @@ export interface ParsedEmailToken {
 export function parseEmailToken(token: string): ParsedEmailToken | undefined {
   const match = TOKEN_PATTERN.exec(token);
   if (!match) return undefined;
-  let username: string;
-  try {
-    username = fromBase64url(match[1]!);
-  } catch {
-    return undefined;
-  }
-  if (!USERNAME_PATTERN.test(username)) return undefined;
+  const username = usernameFromBase64url(match[1]!);
+  if (!username) return undefined;
   return { username, purpose: PURPOSE[match[2]!]!, secret: match[3]! };
 }
 

@@ -1,5 +1,7 @@
 /** The rules for the names people choose, shared by validation and by the core. */
 
+import { fromBase64url } from './base64url';
+
 export const USERNAME_PATTERN = /^[a-z0-9._-]{3,64}$/;
 export const USERNAME_RULE = "username must be 3–64 characters of a-z, 0-9, '.', '_' or '-'";
 
@@ -7,6 +9,17 @@ export const USERNAME_RULE = "username must be 3–64 characters of a-z, 0-9, '.
 export function canonicalUsername(raw: string): string | undefined {
   const lowered = raw.toLowerCase();
   return USERNAME_PATTERN.test(lowered) ? lowered : undefined;
+}
+
+/** The username a token carries as base64url; undefined unless it decodes to a stored-form name. */
+export function usernameFromBase64url(encoded: string): string | undefined {
+  let username: string;
+  try {
+    username = fromBase64url(encoded);
+  } catch {
+    return undefined;
+  }
+  return USERNAME_PATTERN.test(username) ? username : undefined;
 }
 
 export const NAME_MAX = 100;

@@ -1,8 +1,8 @@
 import type { Store } from '../store/store';
 import type { AuthMethod } from './access-token';
-import { base64url, fromBase64url } from './base64url';
+import { base64url } from './base64url';
 import type { Clock } from './clock';
-import { USERNAME_PATTERN } from './identity';
+import { usernameFromBase64url } from './identity';
 import { SESSION_PREFIX, type SessionRecord, sessionKey, userKey } from './records';
 import { randomToken, sha256 } from './token-crypto';
 
@@ -26,13 +26,8 @@ export const formatRefreshToken = (username: string, sid: string, secret: string
 export function parseRefreshToken(token: string): { username: string; sid: string; secret: string } | undefined {
   const match = REFRESH_PATTERN.exec(token);
   if (!match) return undefined;
-  let username: string;
-  try {
-    username = fromBase64url(match[1]!);
-  } catch {
-    return undefined;
-  }
-  if (!USERNAME_PATTERN.test(username)) return undefined;
+  const username = usernameFromBase64url(match[1]!);
+  if (!username) return undefined;
   return { username, sid: match[2]!, secret: match[3]! };
 }
 
