@@ -101,6 +101,7 @@ describe.each(storeFactories)('POST /login on $name', (factory) => {
   });
 
   it("logs in a user whose hash is the tutorials' bcrypt, and upgrades it to Argon2id", async () => {
+    t = await makeTestApp((now) => factory.make(now), { hasher: argon2Hasher(ARGON2_DEFAULTS) });
     const legacy = bcrypt.hashSync('abc#123'.trim(), 8);
     expect(legacy).toMatch(/^\$2[ab]\$08\$/);
     await t.store.put({
@@ -126,6 +127,7 @@ describe.each(storeFactories)('POST /login on $name', (factory) => {
   });
 
   it('re-hashes an Argon2 hash made with weaker parameters', async () => {
+    t = await makeTestApp((now) => factory.make(now), { hasher: argon2Hasher(ARGON2_DEFAULTS) });
     const weak = await argon2Hasher({ memoryCost: 4096, timeCost: 1, parallelism: 1 }).hash(PASSWORD);
     await t.store.put({ ...userKey('weakhash'), data: { username: 'weakhash', name: 'W', passwordHash: weak, createdAt: '2024-01-01T00:00:00.000Z' } });
     expect((await t.call('/login', { body: { username: 'weakhash', password: PASSWORD } })).status).toBe(200);

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { emailKey, userKey } from '../src/core/records';
+import { ARGON2_DEFAULTS, argon2Hasher } from '../src/hashing/argon2-hasher';
 import { makeTestApp, PASSWORD, type TestApp } from './helpers/app';
 import { storeFactories } from './helpers/stores';
 
@@ -10,6 +11,7 @@ describe.each(storeFactories)('POST /register on $name', (factory) => {
   });
 
   it('answers 201 with the public user, and stores only an Argon2id hash', async () => {
+    t = await makeTestApp((now) => factory.make(now), { hasher: argon2Hasher(ARGON2_DEFAULTS) });
     const res = await t.call('/register', { body: { name: 'Arindam Halder', username: 'arindam369', password: PASSWORD } });
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual({ message: 'User registered successfully', user: { username: 'arindam369', name: 'Arindam Halder' } });

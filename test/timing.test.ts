@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { THROTTLE_DEFAULTS } from '../src/core/throttle';
+import { ARGON2_DEFAULTS, argon2Hasher } from '../src/hashing/argon2-hasher';
 import { sqliteStore } from '../src/store/sqlite';
 import { CLIENT_HEADER, makeTestApp } from './helpers/app';
 
@@ -13,7 +14,8 @@ describe('login timing does not tell an unknown user from a wrong password', () 
   it('has medians within 10 % of each other, interleaved in one run', async () => {
     // Limits far away, so every attempt takes the full path.
     const throttle = { ...THROTTLE_DEFAULTS, failuresPerClient: 10_000, accountFailuresPerHour: 10_000, clientLoginsPer10Min: 10_000 };
-    const t = await makeTestApp(sqliteStore({ file: ':memory:' }), { settings: { throttle } });
+    // The service's own Argon2 parameters: what a caller would time.
+    const t = await makeTestApp(sqliteStore({ file: ':memory:' }), { settings: { throttle }, hasher: argon2Hasher(ARGON2_DEFAULTS) });
     expect((await t.register('realuser')).status).toBe(201);
 
     const attempt = async (username: string, i: number) => {

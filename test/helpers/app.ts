@@ -9,7 +9,7 @@ import type { MailSender } from '../../src/core/mail';
 import type { PasswordHasher } from '../../src/core/passwords';
 import { signingKeys } from '../../src/core/signing-keys';
 import { THROTTLE_DEFAULTS } from '../../src/core/throttle';
-import { argon2Hasher } from '../../src/hashing/argon2-hasher';
+import { ARGON2_DEFAULTS, argon2Hasher } from '../../src/hashing/argon2-hasher';
 import { commonPasswords } from '../../src/hashing/common-passwords';
 import { createApp, type HttpSettings } from '../../src/http/app';
 import type { BodyReader } from '../../src/http/body';
@@ -41,7 +41,14 @@ process.once('exit', () => rmSync(OUTBOXES, { recursive: true, force: true }));
 /** In-process requests have no socket: tests name their client in this header. */
 export const CLIENT_HEADER = 'x-test-client';
 
-export const hasher = argon2Hasher();
+/**
+ * Argon2id as the service runs it. `npm run test:fast` sets GATEHOUSE_TEST_ARGON2=light: the same
+ * engine at its cheapest parameters, so the quick tier stays quick; `npm test` runs every suite at
+ * the real ones, and the tests about the parameters themselves (the stored hash, re-hashing,
+ * timing) ask for them explicitly.
+ */
+export const LIGHT_ARGON2 = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
+export const hasher = argon2Hasher(process.env.GATEHOUSE_TEST_ARGON2 === 'light' ? LIGHT_ARGON2 : ARGON2_DEFAULTS);
 
 /** A real local key-encryption key (AES-256-GCM), new for each test run. */
 export const testKeyVault = localKeyVault({ key: crypto.getRandomValues(new Uint8Array(32)) });
