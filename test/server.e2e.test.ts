@@ -130,6 +130,24 @@ describe('the server entry', () => {
     expect(server.output()).toContain('Gatehouse stopping (SIGINT)');
   });
 
+  it('stops with one line when the key-encryption key is not the one that sealed the stored keys, and starts again with the right one', async () => {
+    const file = join(dir, 'sealed.db');
+    const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
+    const first = await startServer({ AUTH_SQLITE_FILE: file, AUTH_KEY_ENCRYPTION_KEY: key(1) });
+    expect((await postJson(`${first.url}/register`, { name: 'K', username: 'sealed', password: 'sealed passphrase 2026' })).status).toBe(201);
+    expect(await first.stop()).toBe(0);
+
+    await expect(startServer({ AUTH_SQLITE_FILE: file, AUTH_KEY_ENCRYPTION_KEY: key(2) })).rejects.toThrow(
+      /server exited with 1:\nGatehouse cannot open the stored keys with the key in AUTH_KEY_ENCRYPTION_KEY: it is not the key they were sealed with\n$/,
+    );
+    const again = await startServer({ AUTH_SQLITE_FILE: file, AUTH_KEY_ENCRYPTION_KEY: key(1) });
+    try {
+      expect((await postJson(`${again.url}/login`, { username: 'sealed', password: 'sealed passphrase 2026' })).status).toBe(200);
+    } finally {
+      await again.stop();
+    }
+  });
+
   it('refuses to start on bad configuration, with one line naming the variable', async () => {
     await expect(startServer({ AUTH_ACCESS_TOKEN_TTL: 'soon', AUTH_SQLITE_FILE: join(dir, 'bad.db') })).rejects.toThrow(
       /server exited with 1:\nInvalid configuration: AUTH_ACCESS_TOKEN_TTL="soon": must be a whole number from 60 to 86400\n$/,
