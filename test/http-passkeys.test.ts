@@ -68,6 +68,25 @@ describe.each(storeFactories)('adding and removing passkeys on $name', (factory)
     expect((await list(ada)).map((p) => p.name)).toEqual(['Laptop', 'Passkey']);
   });
 
+  it('is given only to a login of the last 10 minutes: an older session gets 403 login_too_old, kept through a refresh, and a new login may', async () => {
+    const first = await t.login('ada');
+    t.clock.advance(10 * 60_000);
+    expect((await t.call('/passkeys/register/options', { method: 'POST', headers: bearer(first.token) })).status).toBe(200);
+    t.clock.advance(1_000);
+    const old = await t.call('/passkeys/register/options', { method: 'POST', headers: bearer(first.token) });
+    expect(old.status).toBe(403);
+    expect(await old.json()).toEqual({ message: 'Log in again to add a passkey: it needs a login from the last 10 minutes', code: 'login_too_old' });
+    // A refresh renews the tokens, not the login.
+    const refreshed = await (await t.call('/token/refresh', { body: { refreshToken: first.refreshToken } })).json();
+    expect((await t.call('/passkeys/register/options', { method: 'POST', headers: bearer(refreshed.response.token) })).status).toBe(403);
+    // Nothing was stored for the refused ones; a new login adds the passkey.
+    expect(await list(first.token)).toEqual([]);
+    const fresh = (await t.login('ada')).token;
+    const res = await register(fresh, { response: await device.create(await registrationOptions(t, fresh)), name: 'Phone' });
+    expect(res.status).toBe(201);
+    expect((await list(fresh)).map((p) => p.name)).toEqual(['Phone']);
+  });
+
   it('needs a valid token, and from a cookie a page of a trusted origin', async () => {
     for (const [method, path] of [
       ['POST', '/passkeys/register/options'],

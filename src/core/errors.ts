@@ -42,7 +42,8 @@ export type ErrorCode =
   | 'invalid_passkey'
   | 'passkey_not_verified'
   | 'passkey_exists'
-  | 'passkey_limit';
+  | 'passkey_limit'
+  | 'login_too_old';
 
 export class AuthError extends Error {
   override readonly name = 'AuthError';

@@ -4,6 +4,7 @@ import { AuthError } from './errors';
 import type { Logger } from './logger';
 import { challengeOf, issueChallenge, spendChallenge } from './passkey-challenges';
 import { credentialHash, listPasskeys, passkeySet } from './passkey-store';
+import { findSession } from './sessions';
 import {
   type PasskeyOwnerRecord,
   type PasskeyRecord,
@@ -61,10 +62,20 @@ async function currentAccount(store: Store, user: Authenticated): Promise<UserRe
   return found;
 }
 
+/**
+ * How recent the login of a session that adds a passkey must be. A passkey is a way in that skips
+ * the password and any second factor, so, like a password or address change (which ask for the
+ * current password), it is not given to a session that is merely still valid: a token or cookie
+ * taken from an old session cannot make itself a lasting way in.
+ */
+export const PASSKEY_FRESH_LOGIN_MS = 10 * 60_000;
+
 /** Creation options for the caller's next passkey, with a challenge only this session can answer. */
 export async function registrationOptions(deps: PasskeyDeps, user: Authenticated): Promise<Json> {
   const { store, clock, webauthn, passkeys } = deps;
-  const account = await currentAccount(store, user);
+  const [account, session] = await Promise.all([currentAccount(store, user), findSession(store, user.username, user.sid)]);
+  if (!session) throw new AuthError('not_authenticated');
+  if (clock.now() - Date.parse(session.createdAt) > PASSKEY_FRESH_LOGIN_MS) throw new AuthError('login_too_old');
   const [set, existing] = await Promise.all([passkeySet(store, account), listPasskeys(store, account)]);
   if (existing.length >= passkeys.maxPerUser) throw new AuthError('passkey_limit');
   const challenge = await issueChallenge(store, clock, { purpose: 'register', username: user.username, sid: user.sid });

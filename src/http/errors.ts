@@ -49,6 +49,7 @@ export const ERRORS: Record<ErrorCode, { status: Status; message: string }> = {
   passkey_not_verified: { status: 400, message: 'The passkey could not be verified; start again' },
   passkey_exists: { status: 409, message: 'That passkey is already registered' },
   passkey_limit: { status: 409, message: 'This account has as many passkeys as it may hold; remove one first' },
+  login_too_old: { status: 403, message: 'Log in again to add a passkey: it needs a login from the last 10 minutes' },
 };
 
 export interface ErrorBody {

@@ -46,6 +46,11 @@ export const PASSKEY_OPERATIONS: readonly Operation[] = [
         },
       },
       401: unauthenticated,
+      403: error(
+        'The session’s login is more than 10 minutes old: log in again (by password, second factor or passkey), then add the passkey',
+        'Log in again to add a passkey: it needs a login from the last 10 minutes',
+        'login_too_old',
+      ),
       409: error('The account holds as many passkeys as it may (20)', 'This account has as many passkeys as it may hold; remove one first', 'passkey_limit'),
     },
   },
