@@ -4,7 +4,6 @@ import { AuthError } from './errors';
 import type { Logger } from './logger';
 import { challengeOf, issueChallenge, spendChallenge } from './passkey-challenges';
 import { credentialHash, listPasskeys, passkeySet } from './passkey-store';
-import { findSession } from './sessions';
 import {
   type PasskeyOwnerRecord,
   type PasskeyRecord,
@@ -15,6 +14,7 @@ import {
   type UserRecord,
   userKey,
 } from './records';
+import { findSession } from './sessions';
 import type { Authenticated } from './token-verifier';
 import { CHALLENGE_TTL_MS, type Json, type PasskeySettings, type WebAuthn } from './webauthn';
 
