@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { userKey } from '../src/core/records';
 import { totpCode } from '../src/core/totp';
 import { bearer, makeTestApp, PASSWORD, type TestApp } from './helpers/app';
+import { linkOf, nthMailTo } from './helpers/mailbox';
 import { storeFactories } from './helpers/stores';
 
 const STEP = 30_000;
@@ -163,6 +164,25 @@ describe.each(storeFactories)('two-step verification (TOTP) on $name', (factory)
     const { recoveryCodes: next } = await fresh.json();
     expect((await withRecovery(recoveryCodes[0]!)).status).toBe(401);
     expect((await withRecovery(next[0])).status).toBe(200);
+  });
+
+  it('stays on through a password reset by email: the new password still leads to the second step', async () => {
+    const { secret } = await enable();
+    expect((await t.call('/email/verify', { body: { token: linkOf(await nthMailTo(t.outbox, 'tom@example.com', 1), 'verify') } })).status).toBe(200);
+    expect((await t.call('/password/forgot', { body: { username: 'tom' } })).status).toBe(202);
+    const reset = linkOf(await nthMailTo(t.outbox, 'tom@example.com', 2), 'reset');
+    const newPassword = 'a brand new passphrase 2026';
+    expect((await t.call('/password/reset', { body: { token: reset, newPassword } })).status).toBe(200);
+
+    const step = await t.call('/login', { body: { username: 'tom', password: newPassword } });
+    expect(step.status).toBe(200);
+    const body = await step.json();
+    expect(body).toMatchObject({ mfaRequired: true });
+    expect(step.headers.get('set-cookie')).toBeNull();
+    const done = await secondStep({ mfaToken: body.mfaToken, code: totpCode({ secret, now: t.clock.now() }) });
+    expect(done.status).toBe(200);
+    expect(decodeJwt((await done.json()).response.token).amr).toEqual(['pwd', 'otp']);
+    expect((await t.store.get<any>(userKey('tom')))?.data.totp).toBeDefined();
   });
 
   it('turns off only with the current password; a password change leaves it on', async () => {
