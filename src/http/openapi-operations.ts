@@ -1,4 +1,5 @@
 import type * as z from 'zod/mini';
+import { errorAnswer, UNAUTHENTICATED } from './openapi-answers';
 import { emailOperations } from './openapi-email-operations';
 import { MESSAGE, MFA_TOKEN, PAIR, PASSWORD, PROFILE, RECOVERY_CODES, REFRESH, SESSION, SESSION_ID, TOKEN, TOTP_SETUP, USER } from './openapi-examples';
 import { PASSKEY_OPERATIONS } from './passkey-operations';
@@ -31,12 +32,8 @@ export interface Operation {
   readonly responses: Readonly<Record<string, Answer>>;
 }
 
-const error = (description: string, message: string, code: string): Answer => ({ description, schema: res.errorResponse, example: { message, code } });
-/** The answer of every protected operation to a request without a valid token: described once. */
-const unauthenticated: Answer = {
-  ...error('No valid token, or its session has ended', 'User is not authenticated', 'session_revoked'),
-  component: 'Unauthenticated',
-};
+const error = errorAnswer;
+const unauthenticated = UNAUTHENTICATED;
 
 /** Every operation, described once: the document below and the tests both read it. */
 export const OPERATIONS: readonly Operation[] = [

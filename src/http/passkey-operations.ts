@@ -1,5 +1,6 @@
+import { errorAnswer, UNAUTHENTICATED } from './openapi-answers';
 import { PAIR, TOKEN, USER } from './openapi-examples';
-import type { Answer, Operation } from './openapi-operations';
+import type { Operation } from './openapi-operations';
 import * as pres from './passkey-responses';
 import { passkeyLoginBody, passkeyLoginOptionsBody, passkeyRegisterBody } from './passkey-schemas';
 import * as res from './responses';
@@ -13,12 +14,9 @@ const CLIENT_DATA =
 const DESCRIPTOR = { id: CREDENTIAL_ID, type: 'public-key', transports: ['internal', 'hybrid'] };
 const PASSKEY = { id: CREDENTIAL_ID, name: 'Laptop', createdAt: '2026-11-21T09:50:02.114Z', lastUsedAt: '2026-11-22T08:12:40.930Z', synced: true };
 
-const error = (description: string, message: string, code: string): Answer => ({ description, schema: res.errorResponse, example: { message, code } });
+const error = errorAnswer;
 /** The same shared answer as every other protected operation's. */
-const unauthenticated: Answer = {
-  ...error('No valid token, or its session has ended', 'User is not authenticated', 'session_revoked'),
-  component: 'Unauthenticated',
-};
+const unauthenticated = UNAUTHENTICATED;
 
 export const PASSKEY_OPERATIONS: readonly Operation[] = [
   {
