@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { LAMBDA_BUNDLE_OPTIONS } from '../scripts/lambda-bundle-options';
 import { createDynamoClients } from '../src/entry/dynamodb-client';
 import { ensureTable } from '../src/store/dynamodb-table';
 import { httpApiEvent, lambdaContext } from '../test/helpers/aws-events';
@@ -43,14 +44,7 @@ async function bundleFloor(dir: string): Promise<string> {
   await build({
     entryPoints: [join(ROOT, 'bench', 'floor-lambda.ts')],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    minify: true,
-    legalComments: 'none',
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-    logLevel: 'warning',
+    ...LAMBDA_BUNDLE_OPTIONS,
   });
   return outfile;
 }

@@ -12,6 +12,7 @@ import { unpackFromNpm } from '../src/dev/npm-pack';
 import { gatewayPath, ROUTES } from '../src/http/routes';
 import { buildNode, buildWeb } from './build-node.mjs';
 import { compactPasswordList } from './compact-password-list';
+import { LAMBDA_BUNDLE_OPTIONS } from './lambda-bundle-options';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
@@ -40,17 +41,9 @@ async function bundle(fn: (typeof FUNCTIONS)[number]): Promise<{ path: string; a
     splitting: true,
     chunkNames: `${fn.name}-chunks/[name]-[hash]`,
     outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    minify: true,
-    legalComments: 'none',
+    ...LAMBDA_BUNDLE_OPTIONS,
     external: [...fn.native, ...fn.beside.map((pkg) => `${pkg}/*`)],
-    // CommonJS dependencies inside an ES module still need `require` for Node built-ins.
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
     plugins: [compactPasswordList()],
-    logLevel: 'warning',
   });
   // What a cold start parses: the entry file and every chunk it imports statically, transitively.
   const outputs = metafile.outputs;
