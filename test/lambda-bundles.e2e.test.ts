@@ -217,6 +217,26 @@ describe('dist/lambda/api.mjs', () => {
     expect(garbled.statusCode).toBe(400);
   });
 
+  it('answers POST /verify on an HTTP API without the framework exactly as through it: status, body and headers', async () => {
+    const token = json(await api(httpApiEvent('POST', '/login', { username: USER.username, password: USER.password }))).response.token as string;
+    const withoutId = ({ headers, ...rest }: any) => ({
+      ...rest,
+      headers: Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'x-request-id')),
+    });
+    for (const event of [
+      httpApiEvent('POST', '/verify', {}, { authorization: `Bearer ${token}` }),
+      httpApiEvent('POST', '/verify', { token }),
+      httpApiEvent('POST', '/verify', { token }, { origin: 'https://elsewhere.example.org' }),
+    ]) {
+      const quick = await api(event);
+      // A query string is one of the things that send a request through the framework.
+      const full = await api({ ...event, rawQueryString: 'through=app' });
+      expect(quick.statusCode).toBe(200);
+      expect(withoutId(quick)).toEqual(withoutId(full));
+      expect(quick.headers?.['x-request-id']).toMatch(/^request-\d+$/);
+    }
+  });
+
   it("uses Lambda's request id as the response's X-Request-Id", async () => {
     const res = await api(httpApiEvent('GET', '/health'));
     expect(res.statusCode).toBe(200);

@@ -11,6 +11,7 @@ import { ConfigError } from './config';
 import { keyVaultFromEnv } from './key-vault-setup';
 import { lambdaConfig, once } from './lambda-init';
 import { lambdaMailSender } from './lambda-mail';
+import { lambdaBodyReader, quickLambdaVerify } from './lambda-quick';
 import { openDynamoStore } from './open-dynamodb-store';
 
 /**
@@ -35,6 +36,7 @@ const ready = once(async () => {
   const { vault } = keyVaultFromEnv(process.env, systemClock);
   const app = createHttpApp(config, store, logger, systemClock, vault, {
     clientAddress: lambdaClientAddress,
+    readBody: lambdaBodyReader,
     mailer,
     afterResponse: answerAtFixedTime(config.forgotAnswerMs, logger),
   });
@@ -108,5 +110,5 @@ export const handler = async (event: unknown, context: Context) => {
   const { app, proxy, rotate } = await ready();
   if (isRotation(event)) return rotate();
   if (isMappingTemplateEvent(event)) return answerMappingTemplate(app, event);
-  return proxy(event as Parameters<typeof proxy>[0], context);
+  return (await quickLambdaVerify(app, event, context?.awsRequestId)) ?? proxy(event as Parameters<typeof proxy>[0], context);
 };

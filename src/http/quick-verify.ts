@@ -9,6 +9,10 @@ import { bearerToken } from './token-sources';
 export interface QuickVerifyRequest {
   readonly body: string;
   readonly authorization?: string | undefined;
+  /** A browser page's Origin: the CORS headers are the ones the app would send it. */
+  readonly origin?: string | undefined;
+  /** The runtime's own request id (Lambda's), else the app's next one. */
+  readonly requestId?: string | undefined;
 }
 
 export interface QuickAnswer {
@@ -18,11 +22,12 @@ export interface QuickAnswer {
 }
 
 /**
- * POST /verify's common case — a JSON body or a bearer token, no Origin, no cookie, a token that
- * holds — answered without the framework: the same checks (the body's schema, `authenticate`),
+ * POST /verify's common case — a JSON body or a bearer token, no cookie, a token that holds —
+ * answered without the framework: the same checks (the body's schema, `authenticate`),
  * the same body and the same headers as the route, built from the same lists. Anything else
- * (a refusal, a cookie, a browser's Origin, a body that is not a JSON object) is undefined: the
- * caller hands the request to the app, which answers it as always.
+ * (a refusal, a cookie, a body that is not a JSON object) is undefined: the caller hands the
+ * request to the app, which answers it as always. A browser's Origin gets the CORS headers the app
+ * would give it.
  */
 export function createQuickVerify(
   deps: Pick<AppDeps, 'logger' | 'settings'>,
@@ -30,8 +35,9 @@ export function createQuickVerify(
   secure: boolean,
   nextRequestId: () => string,
 ): (request: QuickVerifyRequest) => Promise<QuickAnswer | undefined> {
-  const fixed: [string, string][] = [...securityHeaderList(secure), ...corsHeaderList({ origins: deps.settings.corsOrigins }, undefined)];
-  return async ({ body, authorization }) => {
+  const security = securityHeaderList(secure);
+  const fixed: [string, string][] = [...security, ...corsHeaderList({ origins: deps.settings.corsOrigins }, undefined)];
+  return async ({ body, authorization, origin, requestId: given }) => {
     const started = performance.now();
     let json: unknown;
     try {
@@ -47,9 +53,10 @@ export function createQuickVerify(
     if (!token) return undefined;
     const result = await auth.authenticate(token, parsed.data.username);
     if (!result.ok) return undefined;
-    const requestId = nextRequestId();
+    const requestId = given ?? nextRequestId();
     const headers: Record<string, string> = { 'X-Request-Id': requestId };
-    for (const [name, value] of fixed) headers[name] = value;
+    const listed = origin === undefined ? fixed : [...security, ...corsHeaderList({ origins: deps.settings.corsOrigins }, origin)];
+    for (const [name, value] of listed) headers[name] = value;
     headers['Content-Type'] = 'application/json';
     const answer = JSON.stringify({ verified: true, message: 'success', username: result.username, amr: result.amr, token });
     deps.logger.info('request', { requestId, method: 'POST', route: '/verify', status: 200, ms: Math.round((performance.now() - started) * 100) / 100 });
