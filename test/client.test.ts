@@ -19,20 +19,20 @@ import {
 import { THROTTLE_DEFAULTS } from '../src/core/throttle';
 import { totpCode } from '../src/core/totp';
 import { sqliteStore } from '../src/store/sqlite';
-import { makeTestApp, PASSWORD } from './helpers/app';
+import { makeTestApp, PASSWORD, type TestApp } from './helpers/app';
 import { linkOf, nthMailTo } from './helpers/mailbox';
 import { PAGE_ORIGIN } from './helpers/passkeys';
 import { SoftAuthenticator } from './helpers/soft-authenticator';
+
+/** The typed client over the app in-process, sending whatever token `token` holds at each call. */
+const inProcessClient = (t: TestApp, token: () => string | undefined) =>
+  createClient({ baseUrl: 'http://localhost:3000', token, fetch: (input, init) => Promise.resolve(t.app.request(String(input), init as RequestInit)) });
 
 describe('the typed client', () => {
   it('runs the whole flow with typed answers, and turns refusals into GatehouseError with their code', async () => {
     const t = await makeTestApp(sqliteStore({ file: ':memory:' }), { settings: { throttle: { ...THROTTLE_DEFAULTS, failuresPerClient: 2 } } });
     let token: string | undefined;
-    const client = createClient({
-      baseUrl: 'http://localhost:3000',
-      token: () => token,
-      fetch: (input, init) => Promise.resolve(t.app.request(String(input), init as RequestInit)),
-    });
+    const client = inProcessClient(t, () => token);
 
     expect(await client.register({ name: 'Typed', username: 'typed', password: PASSWORD })).toEqual({
       message: 'User registered successfully',
@@ -75,7 +75,7 @@ describe('the typed client', () => {
   it('turns two-step verification on, logs in with a code and with a recovery code, renews the codes and turns it off', async () => {
     const t = await makeTestApp(sqliteStore({ file: ':memory:' }));
     let token: string | undefined;
-    const client = createClient({ token: () => token, fetch: (input, init) => Promise.resolve(t.app.request(String(input), init as RequestInit)) });
+    const client = inProcessClient(t, () => token);
     const refusal = (promise: Promise<unknown>) =>
       promise.then(
         () => null,
@@ -155,11 +155,7 @@ describe('the typed client', () => {
   it('walks the email flows: confirm, resend, change, forgot and reset, with typed answers', async () => {
     const t = await makeTestApp(sqliteStore({ file: ':memory:' }));
     let token: string | undefined;
-    const client = createClient({
-      baseUrl: 'http://localhost:3000',
-      token: () => token,
-      fetch: (input, init) => Promise.resolve(t.app.request(String(input), init as RequestInit)),
-    });
+    const client = inProcessClient(t, () => token);
     await client.register({ name: 'Mailed', username: 'mailed', password: PASSWORD, email: 'mailed@example.com' });
     token = ((await client.login({ username: 'mailed', password: PASSWORD })) as LoggedIn).response.token;
     const resent = await client.resendVerification();
@@ -193,11 +189,7 @@ describe('the typed client', () => {
   it('adds, lists and removes a passkey, and logs in with it, with typed answers', async () => {
     const t = await makeTestApp(sqliteStore({ file: ':memory:' }));
     let token: string | undefined;
-    const client = createClient({
-      baseUrl: 'http://localhost:3000',
-      token: () => token,
-      fetch: (input, init) => Promise.resolve(t.app.request(String(input), init as RequestInit)),
-    });
+    const client = inProcessClient(t, () => token);
     await client.register({ name: 'Keyed', username: 'keyed', password: PASSWORD });
     token = ((await client.login({ username: 'keyed', password: PASSWORD })) as LoggedIn).response.token;
     const device = new SoftAuthenticator(PAGE_ORIGIN);
