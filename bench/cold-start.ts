@@ -3,7 +3,6 @@
  * process that imports the bundle, initialises it and answers one request (for the API a
  * `/verify`, for the floor one GetItem of the same session item). Runs alternate between the two.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,14 +13,13 @@ import { LAMBDA_BUNDLE_OPTIONS } from '../scripts/lambda-bundle-options';
 import { createDynamoClients } from '../src/entry/dynamodb-client';
 import { ensureTable } from '../src/store/dynamodb-table';
 import { httpApiEvent, lambdaContext } from '../test/helpers/aws-events';
-import { startBundleHost } from '../test/helpers/bundle-host';
+import { spawnLambdaRunner, startBundleHost } from '../test/helpers/bundle-host';
 import { median, pair } from './measure';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const lambdaSizes = (): Record<'api' | 'authorizer', { atStart: number; total: number }> =>
   JSON.parse(readFileSync(join(ROOT, 'dist', 'lambda', 'sizes.json'), 'utf8'));
-const RUNNER = join(ROOT, 'test', 'helpers', 'lambda-runner.mjs');
 
 export interface ColdStarts {
   /** Bytes of the API's code a cold start parses, and of all of it (scripts/build.ts writes both). */
@@ -52,19 +50,7 @@ async function bundleFloor(dir: string): Promise<string> {
 /** One fresh process, one invocation: ms inside the process (from the runner's start) and from outside. */
 function coldRun(dir: string, fn: string, event: unknown, env: Record<string, string>): Promise<{ inside: number; wall: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [RUNNER, dir], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      AWS_LAMBDA_FUNCTION_NAME: 'gatehouse-api',
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      ...env,
-    },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawnLambdaRunner(dir, env);
   let errors = '';
   child.stderr!.on('data', (chunk) => (errors += chunk));
   return new Promise((resolve, reject) => {

@@ -22,9 +22,9 @@ export interface BundleHost {
   stop(): Promise<void>;
 }
 
-/** A fresh Node process that imports dist/lambda/*.mjs and invokes their handlers. */
-export function startBundleHost(env: Record<string, string>): BundleHost {
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'test', 'helpers', 'lambda-runner.mjs'), join(ROOT, 'dist', 'lambda')], {
+/** A fresh Node process running lambda-runner.mjs over the bundles in `dir`, with a Lambda-like environment. */
+export function spawnLambdaRunner(dir: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [join(ROOT, 'test', 'helpers', 'lambda-runner.mjs'), dir], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -37,6 +37,11 @@ export function startBundleHost(env: Record<string, string>): BundleHost {
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+}
+
+/** A fresh Node process that imports dist/lambda/*.mjs and invokes their handlers. */
+export function startBundleHost(env: Record<string, string>): BundleHost {
+  const child = spawnLambdaRunner(join(ROOT, 'dist', 'lambda'), env);
   let logs = '';
   child.stderr!.on('data', (chunk) => (logs += chunk));
   const pending = new Map<number, (invocation: Invocation) => void>();
