@@ -10,7 +10,7 @@ import { checkNewPassword, LOGIN_PASSWORD_MAX, normalizePassword, type PasswordC
 import { sessionKey, type UserRecord, userKey } from './records';
 import { type RefreshedPair, refreshSession } from './refresh';
 import { createSecondFactor, type MfaChallenge, type MfaLogin, type SecondFactor } from './second-factor';
-import { endSession, endSessions, listSessions, newRefreshSecret, SID_PATTERN } from './sessions';
+import { endSession, endSessions, listSessions, SID_PATTERN } from './sessions';
 import type { SigningKeys } from './signing-keys';
 import { createThrottle, type ThrottleSettings } from './throttle';
 import { type Authenticated, type AuthFailure, createTokenVerifier } from './token-verifier';
@@ -158,8 +158,8 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
    * Checks a password for a name, at the same cost and with the same answer whether the name is
    * unknown, the password wrong, or the account locked; throws invalid_credentials or rate_limited.
    */
-  async function checkPassword(rawUsername: string, rawPassword: string, caller: Caller, failure: AuthError, alongside?: () => Promise<void>) {
-    const verdict = await checkPasswordFirst(rawUsername, rawPassword, caller, failure, alongside);
+  async function checkPassword(rawUsername: string, rawPassword: string, caller: Caller, failure: AuthError) {
+    const verdict = await checkPasswordFirst(rawUsername, rawPassword, caller, failure);
     // Parallel failures may have used up the allowance while this password was checked.
     if (!(await verdict.stands())) throw failure;
     return verdict;
@@ -204,8 +204,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       return { mfaRequired: true, ...(await secondFactor.challenge(user)) };
     }
     // Whether the password may count is read beside the session write; if not, the session ends.
-    const secret = await newRefreshSecret();
-    const [opened, allowed] = await Promise.all([openLoginSession(deps, user, caller, PASSWORD_ONLY, failure, secret), stands()]);
+    const [opened, allowed] = await Promise.all([openLoginSession(deps, user, caller, PASSWORD_ONLY, failure), stands()]);
     if (!allowed) {
       await endSession(store, user.username, opened.sid);
       throw failure;

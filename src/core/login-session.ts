@@ -3,7 +3,7 @@ import { type AuthMethod, issueAccessToken, type TokenSettings } from './access-
 import type { Clock } from './clock';
 import type { AuthError } from './errors';
 import { sameCredentials, type UserRecord, userKey } from './records';
-import { createSession, endSession, newRefreshSecret, newSessionId, type RefreshSecret } from './sessions';
+import { createSession, endSession, newSessionId } from './sessions';
 import type { SigningKeys } from './signing-keys';
 
 export interface LoginSessionDeps {
@@ -35,14 +35,12 @@ export async function openLoginSession(
   caller: { userAgent?: string | undefined },
   amr: readonly AuthMethod[],
   failure: AuthError,
-  prepared?: RefreshSecret,
 ): Promise<OpenedSession> {
   const { store, clock, keys, settings } = deps;
   const sid = newSessionId();
-  const secret = prepared ?? (await newRefreshSecret());
   // The session write and the signature do not depend on each other.
   const [session, access] = await Promise.all([
-    createSession(store, clock, settings.sessionTtl, { username: user.username, userAgent: caller.userAgent, sid, amr }, secret),
+    createSession(store, clock, settings.sessionTtl, { username: user.username, userAgent: caller.userAgent, sid, amr }),
     issueAccessToken(keys, clock, settings, { username: user.username, sid, amr }),
   ]);
   const current = await store.get<UserRecord>(userKey(user.username));

@@ -50,10 +50,9 @@ export async function createSession(
   clock: Clock,
   sessionTtl: number,
   owner: { username: string; userAgent?: string | undefined; sid?: string; amr?: readonly AuthMethod[] },
-  prepared?: RefreshSecret,
 ): Promise<NewSession> {
   const sid = owner.sid ?? newSessionId();
-  const { secret, hash } = prepared ?? (await newRefreshSecret());
+  const { secret, hash } = await newRefreshSecret();
   const at = new Date(clock.now()).toISOString();
   const record: SessionRecord = {
     sid,

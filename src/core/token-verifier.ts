@@ -35,7 +35,8 @@ export function createTokenVerifier({ store, clock, keys, settings }: TokenVerif
       check = { ok: true, ...cached };
     } else {
       // The session is read while the signature is checked (a cold instance also fetches the
-      // key): one round trip instead of two. What it read counts only if the token proves good.
+      // key): one round trip instead of two. What it read counts only if the token proves good,
+      // and then it names the same session: the claims read here are the ones the check accepts.
       const claimed = claimedSession(token);
       early = claimed && findSession(store, claimed.username, claimed.sid);
       early?.catch(() => undefined);
@@ -46,9 +47,7 @@ export function createTokenVerifier({ store, clock, keys, settings }: TokenVerif
     if (expectedUsername !== undefined && expectedUsername.toLowerCase() !== check.username) {
       return { ok: false, code: 'username_mismatch' };
     }
-    const claimed = early && claimedSession(token);
-    const session =
-      early && claimed?.username === check.username && claimed.sid === check.sid ? await early : await findSession(store, check.username, check.sid);
+    const session = await (early ?? findSession(store, check.username, check.sid));
     if (!session) return { ok: false, code: 'session_revoked' };
     return { ok: true, username: check.username, sid: check.sid, exp: check.exp, amr: check.amr };
   };
