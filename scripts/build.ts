@@ -11,7 +11,6 @@ import { build } from 'esbuild';
 import { unpackFromNpm } from '../src/dev/npm-pack';
 import { gatewayPath, ROUTES } from '../src/http/routes';
 import { buildNode, buildWeb } from './build-node.mjs';
-import { compactPasswordList } from './compact-password-list';
 import { LAMBDA_BUNDLE_OPTIONS } from './lambda-bundle-options';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -43,7 +42,6 @@ async function bundle(fn: (typeof FUNCTIONS)[number]): Promise<{ path: string; a
     outExtension: { '.js': '.mjs' },
     ...LAMBDA_BUNDLE_OPTIONS,
     external: [...fn.native, ...fn.beside.map((pkg) => `${pkg}/*`)],
-    plugins: [compactPasswordList()],
   });
   // What a cold start parses: the entry file and every chunk it imports statically, transitively.
   const outputs = metafile.outputs;

@@ -65,7 +65,7 @@ describe('dist/lambda/api.mjs', () => {
     expect(atStart).not.toContain('GenerateDataKeyCommand');
   });
 
-  it('refuses the common passwords of its compacted list, and takes an unusual one', async () => {
+  it('refuses the common passwords of the list shipped beside it, and takes an unusual one', async () => {
     for (const password of ['password1', 'iloveyou1', 'Sunshine1', '12345678']) {
       const refused = await api(restEvent('POST', '/register', { name: 'Weak', username: 'weakling', password }));
       expect(refused.statusCode, password).toBe(400);
