@@ -5,7 +5,7 @@ import type { AddressConfirmation } from './email-verification';
 import { AuthError } from './errors';
 import { canonicalEmail, canonicalName, canonicalUsername, EMAIL_RULE, NAME_RULE, USERNAME_RULE } from './identity';
 import type { KeyVault } from './key-vault';
-import { openLoginSession } from './login-session';
+import { type OpenedSession, openLoginSession } from './login-session';
 import { checkNewPassword, LOGIN_PASSWORD_MAX, normalizePassword, type PasswordCheck, type PasswordHasher } from './passwords';
 import { sessionKey, type UserRecord, userKey } from './records';
 import { type RefreshedPair, refreshSession } from './refresh';
@@ -114,6 +114,15 @@ const publicUser = (user: UserRecord): PublicUser => ({
   ...(user.email ? { email: user.email } : {}),
 });
 
+/** What every completed login answers — by password, second factor or passkey. */
+export const loginResult = (user: UserRecord, opened: OpenedSession): LoginResult => ({
+  user: publicUser(user),
+  token: opened.token,
+  expiresIn: opened.expiresIn,
+  refreshToken: opened.refreshToken,
+  sid: opened.sid,
+});
+
 export function createAuthService(deps: AuthServiceDeps): AuthService {
   const { store, hasher, clock, settings } = deps;
   const throttle = createThrottle(store, clock, settings.throttle);
@@ -210,7 +219,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       throw failure;
     }
     if (needsRehash) await upgradeHash(opened.current, password);
-    return { user: publicUser(user), token: opened.token, expiresIn: opened.expiresIn, refreshToken: opened.refreshToken, sid: opened.sid };
+    return loginResult(user, opened);
   }
 
   async function upgradeHash(item: Item<UserRecord>, password: string): Promise<void> {
@@ -261,7 +270,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
 
   async function loginSecondStep(input: MfaLogin, caller: Caller): Promise<LoginResult> {
     const opened = await secondFactor.finish(input, caller);
-    return { user: publicUser(opened.user), token: opened.token, expiresIn: opened.expiresIn, refreshToken: opened.refreshToken, sid: opened.sid };
+    return loginResult(opened.user, opened);
   }
 
   async function confirmPassword(user: Authenticated, currentPassword: string, caller: Caller): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Caller, LoginResult } from './auth-service';
+import { type Caller, type LoginResult, loginResult } from './auth-service';
 import { loginOptions, type PasskeyLoginDeps, passkeyLogin } from './passkey-login';
 import { listPasskeyViews, type PasskeyView, registerPasskey, registrationOptions, removePasskey } from './passkey-registration';
 import { createThrottle, type ThrottleSettings } from './throttle';
@@ -34,13 +34,7 @@ export function createPasskeyService(deps: PasskeyServiceDeps): PasskeyService {
     },
     async login(response, caller) {
       const { user, opened } = await passkeyLogin(deps, response, caller);
-      return {
-        user: { username: user.username, name: user.name, ...(user.email ? { email: user.email } : {}) },
-        token: opened.token,
-        expiresIn: opened.expiresIn,
-        refreshToken: opened.refreshToken,
-        sid: opened.sid,
-      };
+      return loginResult(user, opened);
     },
   };
 }

@@ -49,8 +49,8 @@ export function accountRoutes(app: Hono<AppEnv>, context: RouteContext): void {
   });
 }
 
-/** The answer to a completed login, by password or second factor: the tokens, and the cookie for a trusted page. */
-function loggedIn(c: Context<AppEnv>, context: RouteContext, result: LoginResult) {
+/** The answer to a completed login, by password, second factor or passkey: the tokens, and the cookie for a trusted page. */
+export function loggedIn(c: Context<AppEnv>, context: RouteContext, result: LoginResult) {
   if (originMayHoldCookie(c, context)) setSessionCookie(c, context.cookie, result.token, result.expiresIn);
   return c.json({
     message: 'User logged in successfully' as const,

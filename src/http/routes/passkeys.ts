@@ -3,12 +3,12 @@ import { parseBody } from '../body';
 import type { AppEnv, RouteContext } from '../context';
 import { sendError } from '../errors';
 import { passkeyLoginBody, passkeyLoginOptionsBody, passkeyRegisterBody } from '../passkey-schemas';
-import { originMayHoldCookie, requireUser } from '../request-guards';
-import { setSessionCookie } from '../token-sources';
+import { requireUser } from '../request-guards';
+import { loggedIn } from './accounts';
 
 /** Passkeys: adding, listing and removing the caller's own, and logging in with one. */
 export function passkeyRoutes(app: Hono<AppEnv>, context: RouteContext): void {
-  const { passkeys, cookie, caller } = context;
+  const { passkeys, caller } = context;
 
   app.post('/passkeys/register/options', async (c) => {
     const user = await requireUser(c, context);
@@ -40,14 +40,6 @@ export function passkeyRoutes(app: Hono<AppEnv>, context: RouteContext): void {
   // The same answer as POST /login, with `amr: ["webauthn"]` in the token.
   app.post('/passkeys/login', async (c) => {
     const body = await parseBody(c, passkeyLoginBody);
-    const result = await passkeys.login(body.response, caller(c));
-    if (originMayHoldCookie(c, context)) setSessionCookie(c, cookie, result.token, result.expiresIn);
-    return c.json({
-      message: 'User logged in successfully',
-      response: { username: result.user.username, name: result.user.name, token: result.token },
-      tokenType: 'Bearer',
-      expiresIn: result.expiresIn,
-      refreshToken: result.refreshToken,
-    });
+    return loggedIn(c, context, await passkeys.login(body.response, caller(c)));
   });
 }
