@@ -1,13 +1,15 @@
+import { errorAnswer, UNAUTHENTICATED } from './openapi-answers';
 import { EMAIL, PASSWORD, RESET_LINK_TOKEN, VERIFY_LINK_TOKEN } from './openapi-examples';
-import type { Answer, Operation } from './openapi-operations';
+import type { Operation } from './openapi-operations';
 import * as res from './responses';
 import { FORGOT_ANSWER } from './responses';
 import { emailChangeBody, emailTokenBody, forgotBody, resetBody } from './schemas';
 
-type ErrorAnswer = (description: string, message: string, code: string) => Answer;
+const error = errorAnswer;
+const unauthenticated = UNAUTHENTICATED;
 
-/** The operations of the email flows (tag Email), made with the shared error answers of openapi-operations.ts. */
-export function emailOperations(error: ErrorAnswer, unauthenticated: Answer): Operation[] {
+/** The operations of the email flows (tag Email), with the shared error answers of openapi-answers.ts. */
+export function emailOperations(): Operation[] {
   const mailDown = error(
     'The mail could not be sent; nothing was changed',
     'Mail cannot be sent right now; nothing was changed, try again later',

@@ -200,7 +200,7 @@ export const OPERATIONS: readonly Operation[] = [
       404: error('No such session of the caller', 'Session not found', 'not_found'),
     },
   },
-  ...emailOperations(error, unauthenticated),
+  ...emailOperations(),
   {
     method: 'POST',
     path: '/mfa/totp/setup',

@@ -9,8 +9,11 @@ import * as res from './responses';
 
 const CHALLENGE = 'pK0aV3mYd4oVQ0d7fJ2k9sL1xW8nR5tE6uI3oP2aS7g';
 const CREDENTIAL_ID = 'lHcEl7J3HXVSZzy9jE0aH0xqXo1Tm0oFfX6d1dG3BcY';
+/** The page's client data for the registration example (`webauthn.create`), and for the login one (`webauthn.get`). */
 const CLIENT_DATA =
   'eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIiwiY2hhbGxlbmdlIjoicEswYVYzbVlkNG9WUTBkN2ZKMms5c0wxeFc4blI1dEU2dUkzb1AyYVM3ZyIsIm9yaWdpbiI6Imh0dHBzOi8vYXBwLmV4YW1wbGUuY29tIn0';
+const CLIENT_DATA_GET =
+  'eyJ0eXBlIjoid2ViYXV0aG4uZ2V0IiwiY2hhbGxlbmdlIjoicEswYVYzbVlkNG9WUTBkN2ZKMms5c0wxeFc4blI1dEU2dUkzb1AyYVM3ZyIsIm9yaWdpbiI6Imh0dHBzOi8vYXBwLmV4YW1wbGUuY29tIn0';
 const DESCRIPTOR = { id: CREDENTIAL_ID, type: 'public-key', transports: ['internal', 'hybrid'] };
 const PASSKEY = { id: CREDENTIAL_ID, name: 'Laptop', createdAt: '2026-11-21T09:50:02.114Z', lastUsedAt: '2026-11-22T08:12:40.930Z', synced: true };
 
@@ -141,7 +144,7 @@ export const PASSKEY_OPERATIONS: readonly Operation[] = [
           rawId: CREDENTIAL_ID,
           type: 'public-key',
           response: {
-            clientDataJSON: CLIENT_DATA,
+            clientDataJSON: CLIENT_DATA_GET,
             authenticatorData: 'SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAABQ',
             signature: 'MEUCIQCv7EqsBRtf2E4o_BjzZfBwNpP8fLjd5y6TUOLWt5l9DQIgTg',
             userHandle: 'u5b7Rk2kVb0hS8xJmQ1cYw3dE9fG6hJ4kL2mN8pQ0rT',
