@@ -6,11 +6,12 @@
  * The package itself is never installed, so none of its dependencies are pulled in.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nearestPackageRoot } from '../entry/project-root';
 import { unpackFromNpm } from './npm-pack';
 
 const PACKAGE_SPEC = 'amplify-dynamodb-simulator@2.9.30';
@@ -41,13 +42,9 @@ export interface DynamoDbLocal {
 
 /** Nearest ancestor of this file that contains package.json. */
 function findProjectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('No package.json found above ' + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
-  return dir;
+  const root = nearestPackageRoot(fileURLToPath(import.meta.url));
+  if (!root) throw new Error('No package.json found above ' + fileURLToPath(import.meta.url));
+  return root;
 }
 
 /** Returns the emulator directory, downloading and unpacking it first if it is missing. */

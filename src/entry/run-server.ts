@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join, parse } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '../core/clock';
 import { KeyRefusedError } from '../core/key-vault';
@@ -19,16 +18,12 @@ import { nodeBodyReader } from './node-body';
 import { nodeListener } from './node-listener';
 import { openStore } from './open-store';
 import type { ProcessEnv } from './process-env';
+import { nearestPackageRoot } from './project-root';
 import { webAppRoutes } from './web-site';
 
 /** The built web app (`npm start` builds it first; `npm run build` too), wherever this file runs from. */
-const WEB_DIR = join(packageRoot(fileURLToPath(import.meta.url)), 'dist', 'web');
-
-function packageRoot(from: string): string {
-  for (let dir = dirname(from); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) || dirname(dir) === dir) return dir;
-  }
-}
+const HERE = fileURLToPath(import.meta.url);
+const WEB_DIR = join(nearestPackageRoot(HERE) ?? parse(HERE).root, 'dist', 'web');
 
 /**
  * Starts the HTTP server from the environment and stops it cleanly on SIGINT/SIGTERM: the server

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../../core/clock';
 import { canonicalUsername } from '../../core/identity';
@@ -7,6 +7,7 @@ import type { Store } from '../../store/store';
 import { type Config, loadConfig } from '../config';
 import { openStore } from '../open-store';
 import type { ProcessEnv } from '../process-env';
+import { nearestPackageRoot } from '../project-root';
 
 /** What a command reads and writes: the environment, its answer, and its messages. */
 export interface Io {
@@ -40,10 +41,7 @@ export const STORE_HELP = `The store is the one the server uses: AUTH_STORE (sql
 
 /** The folder of the nearest package.json at or above `from`. */
 export function projectRoot(from: string): string {
-  for (let dir = resolve(from); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) return resolve(from);
-  }
+  return nearestPackageRoot(from) ?? resolve(from);
 }
 
 /**
