@@ -64,11 +64,12 @@ async function logIn(api, username, password, more) {
 }
 
 /**
+ * A completed login — by password, second step or passkey: the token kept, the forms cleared, the welcome.
  * @param {import('./api.js').Api} api
  * @param {import('../src/client/gatehouse-client.ts').LoggedIn} answer
  * @param {string} [more] a sentence to add to the welcome
  */
-function loggedIn(api, answer, more) {
+export function loggedIn(api, answer, more) {
   api.token.set(answer.response.token);
   for (const mode of MODES) form(mode).reset();
   setUser({ username: answer.response.username, name: answer.response.name });

@@ -7,7 +7,8 @@ import { element, make } from './dom.js';
 
 /** @typedef {HTMLInputElement | HTMLTextAreaElement} Field */
 
-const sentence = (/** @type {string} */ text) => {
+/** The text as a sentence: a capital first, a full stop last. */
+export const sentence = (/** @type {string} */ text) => {
   const full = text.endsWith('.') ? text : `${text}.`;
   return full.charAt(0).toUpperCase() + full.slice(1);
 };
@@ -61,7 +62,7 @@ export function showFieldError(field, message) {
 }
 
 /** @param {Field} field */
-export function clearFieldError(field) {
+function clearFieldError(field) {
   const note = document.getElementById(errorId(field));
   if (note) note.hidden = true;
   field.removeAttribute('aria-invalid');
@@ -96,7 +97,7 @@ export function watchFormErrors(form) {
  * @param {string | undefined} name
  * @returns {Field | undefined}
  */
-export function fieldNamed(form, name) {
+function fieldNamed(form, name) {
   const field = name ? form.elements.namedItem(name) : null;
   return field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement ? field : undefined;
 }

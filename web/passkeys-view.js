@@ -5,7 +5,7 @@
 
 import { browserSupportsWebAuthn, startAuthentication, startRegistration } from '@simplewebauthn/browser';
 import { GatehouseError } from '../src/client/gatehouse-client.ts';
-import { askToLogInAgain } from './account-view.js';
+import { askToLogInAgain, loggedIn } from './account-view.js';
 import { busy, byId, element, make, onSubmit } from './dom.js';
 import { clearFormErrors, describe, say, showError, watchFormErrors } from './feedback.js';
 import { setUser } from './session.js';
@@ -40,11 +40,7 @@ async function signIn(api, button) {
   try {
     const options = await api.client.passkeyLoginOptions(username ? { username } : {});
     const response = await startAuthentication({ optionsJSON: /** @type {RequestOptionsJSON} */ (/** @type {unknown} */ (options)) });
-    const result = await api.client.passkeyLogin({ response });
-    api.token.set(result.response.token);
-    for (const each of document.querySelectorAll('#account form')) if (each instanceof HTMLFormElement) each.reset();
-    setUser({ username: result.response.username, name: result.response.name });
-    say('notice', `Welcome, ${result.response.name}.`);
+    loggedIn(api, await api.client.passkeyLogin({ response }));
   } catch (error) {
     say('error', describePasskeyError(error));
     button.focus();

@@ -5,12 +5,11 @@
 import { GatehouseError } from '../src/client/gatehouse-client.ts';
 import { askToLogInAgain, showMode } from './account-view.js';
 import { byId, element, onSubmit } from './dom.js';
-import { clearFormErrors, describe, requireFilled, say, showError, watchFormErrors } from './feedback.js';
+import { clearFormErrors, describe, requireFilled, say, sentence, showError, watchFormErrors } from './feedback.js';
 import { usernameOf } from './mail-link.js';
 import { setUser } from './session.js';
 
 const input = (/** @type {string} */ id) => byId(id, HTMLInputElement);
-const sentence = (/** @type {string} */ text) => (text.endsWith('.') ? text : `${text}.`);
 const form = (/** @type {string} */ id) => byId(id, HTMLFormElement);
 
 /**
