@@ -26,10 +26,11 @@ export const NAME_MAX = 100;
 // Control and format characters (including bidi overrides) have no place in a display name.
 const NAME_FORBIDDEN = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 
-export function canonicalName(raw: string): string | undefined {
+/** A display name (a person's, or a passkey's with its own maximum): NFKC, trimmed, printable. */
+export function canonicalName(raw: string, max = NAME_MAX): string | undefined {
   const name = raw.normalize('NFKC').trim();
   const length = [...name].length;
-  if (length < 1 || length > NAME_MAX || NAME_FORBIDDEN.test(name)) return undefined;
+  if (length < 1 || length > max || NAME_FORBIDDEN.test(name)) return undefined;
   return name;
 }
 export const NAME_RULE = `name must be 1–${NAME_MAX} printable characters`;

@@ -1,6 +1,7 @@
 import { isConditionFailed, type Store, type WriteOp } from '../store/store';
 import type { Clock } from './clock';
 import { AuthError } from './errors';
+import { canonicalName } from './identity';
 import type { Logger } from './logger';
 import { challengeOf, issueChallenge, spendChallenge } from './passkey-challenges';
 import { credentialHash, listPasskeys, passkeySet } from './passkey-store';
@@ -37,7 +38,6 @@ export interface PasskeyView {
 }
 
 export const PASSKEY_NAME_MAX = 64;
-const NAME_FORBIDDEN = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 export const PASSKEY_NAME_RULE = `name must be 1–${PASSKEY_NAME_MAX} printable characters`;
 
 export const passkeyView = (record: PasskeyRecord): PasskeyView => ({
@@ -50,9 +50,8 @@ export const passkeyView = (record: PasskeyRecord): PasskeyView => ({
 
 function passkeyName(raw: string | undefined): string {
   if (raw === undefined) return 'Passkey';
-  const name = raw.normalize('NFKC').trim();
-  const length = [...name].length;
-  if (length < 1 || length > PASSKEY_NAME_MAX || NAME_FORBIDDEN.test(name)) throw new AuthError('invalid_field', PASSKEY_NAME_RULE, 'name');
+  const name = canonicalName(raw, PASSKEY_NAME_MAX);
+  if (name === undefined) throw new AuthError('invalid_field', PASSKEY_NAME_RULE, 'name');
   return name;
 }
 
