@@ -23,7 +23,8 @@ export class GatehouseStack extends Stack {
       ...props,
       corsOrigins: [this.web.url, ...(props.appUrl ? [new URL(props.appUrl).origin] : []), ...(props.corsOrigins ?? [])],
       appUrl: props.appUrl ?? this.web.url,
-      passkeys: props.appUrl ? props.passkeys : { rpId: props.passkeys?.rpId ?? this.web.domainName, origins: props.passkeys?.origins ?? [this.web.url] },
+      // Their origins default, in the construct, to the app URL's origin: here the CloudFront URL.
+      passkeys: props.appUrl ? props.passkeys : { ...props.passkeys, rpId: props.passkeys?.rpId ?? this.web.domainName },
     });
     this.web.deploy(this.auth.api.apiEndpoint);
 

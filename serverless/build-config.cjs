@@ -10,9 +10,10 @@
  *              app and passkey parameters that are set (AUTH_APP_URL, AUTH_RP_ID, AUTH_RP_ORIGINS)
  *   sealing    what seals the API's secrets: the stack's KMS key when deployed; locally (offline) the
  *              key in AUTH_KEY_ENCRYPTION_KEY, which `npm run start:serverless` provides
- *   mail       how the API sends mail: SES from the `mailFrom` parameter, links to `appUrl` (the
- *              issuer by default), and the one SES identity it may send from (`mailIdentity`, else
- *              the sender's address); locally the SES endpoint `npm run start:serverless` provides
+ *   mail       how the API sends mail: SES from the `mailFrom` parameter (its links point to
+ *              `appUrl`, set with the passkeys' parameters), and the one SES identity it may send
+ *              from (`mailIdentity`, else the sender's address); locally the SES endpoint
+ *              `npm run start:serverless` provides
  *   rotation   the schedule event that makes a new signing key (every `keyRotationDays` days)
  */
 const { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync } = require('node:fs');
@@ -126,7 +127,7 @@ function mail(params) {
     throw new Error(`mailIdentity must be the sender's address (${address}) or its domain, not ${JSON.stringify(identity)}`);
   }
   return {
-    environment: { AUTH_MAIL: 'ses', AUTH_MAIL_FROM: params.mailFrom, ...(params.appUrl ? { AUTH_APP_URL: params.appUrl } : {}) },
+    environment: { AUTH_MAIL: 'ses', AUTH_MAIL_FROM: params.mailFrom },
     identity,
     address,
   };
@@ -152,9 +153,9 @@ module.exports = async ({ options, resolveVariable }) => {
   const mailing = mail({
     mailFrom: String(await resolveVariable('param:mailFrom')),
     mailIdentity: String(await resolveVariable('param:mailIdentity')),
-    appUrl: String(await resolveVariable('param:appUrl')),
   });
-  // Passkeys are the API's alone; unset, they follow the issuer.
+  // The web app's URL (links in mail, passkeys) and the passkeys' settings are the API's alone;
+  // unset, they follow the issuer.
   const passkeys = {};
   for (const [variable, param] of [
     ['AUTH_APP_URL', 'appUrl'],
