@@ -108,10 +108,11 @@ export async function measureColdStarts(endpoint: string, runs: number): Promise
       ratios.push(subject.inside / baseline.inside);
     }
     const mid = (values: { inside: number; wall: number }[], field: 'inside' | 'wall') => median(values.map((v) => v[field]));
+    const sizes = lambdaSizes().api;
     return {
       // What a cold start parses: api.mjs and the chunks it imports statically (scripts/build.ts).
-      apiBytes: lambdaSizes().api.atStart,
-      apiTotalBytes: lambdaSizes().api.total,
+      apiBytes: sizes.atStart,
+      apiTotalBytes: sizes.total,
       floorBytes: statSync(floorFile).size,
       apiMs: mid(api, 'inside'),
       floorMs: mid(floor, 'inside'),

@@ -4,7 +4,7 @@
  * linux-arm64, whatever machine builds it), the route table as JSON for deploy tools that do not
  * read TypeScript (dist/lambda-asset/routes.json), and the web app in dist/web/.
  */
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -31,7 +31,7 @@ const FUNCTIONS = [
  * needed — the WebAuthn library, the SES and KMS clients, the API description and the docs page —
  * so a cold start parses only what a first `/verify` runs.
  */
-async function bundle(fn: (typeof FUNCTIONS)[number]): Promise<{ path: string; atStart: number; files: string[] }> {
+async function bundle(fn: (typeof FUNCTIONS)[number]): Promise<{ path: string; atStart: number; total: number; files: string[] }> {
   const outdir = join(DIST, 'lambda');
   const { metafile } = await build({
     metafile: true,
@@ -53,13 +53,8 @@ async function bundle(fn: (typeof FUNCTIONS)[number]): Promise<{ path: string; a
   };
   visit(Object.keys(outputs).find((file) => file.endsWith(`/${fn.name}.mjs`))!);
   const atStart = [...loaded].reduce((sum, file) => sum + outputs[file]!.bytes, 0);
-  return { path: join(outdir, `${fn.name}.mjs`), atStart, files: [...loaded].map((file) => relative(outdir, join(ROOT, file))) };
-}
-
-/** The files of a function's code: its entry file and its chunks, as paths relative to dist/lambda. */
-function bundleFiles(name: string): string[] {
-  const chunks = join(DIST, 'lambda', `${name}-chunks`);
-  return [`${name}.mjs`, ...(existsSync(chunks) ? readdirSync(chunks).map((file) => `${name}-chunks/${file}`) : [])];
+  const total = Object.values(outputs).reduce((sum, output) => sum + output.bytes, 0);
+  return { path: join(outdir, `${fn.name}.mjs`), atStart, total, files: [...loaded].map((file) => relative(outdir, join(ROOT, file))) };
 }
 
 /** The folder CDK deploys: the bundle, plus the native packages it loads at run time, for Lambda's platform. */
@@ -91,9 +86,8 @@ async function main(): Promise<void> {
   for (const fn of FUNCTIONS) {
     const out = await bundle(fn);
     await asset(fn, out.path);
-    const total = bundleFiles(fn.name).reduce((sum, file) => sum + statSync(join(DIST, 'lambda', file)).size, 0);
-    bytes[fn.name] = { atStart: out.atStart, total, loadedAtStart: out.files };
-    sizes.push(`${fn.name}.mjs ${(out.atStart / 1024).toFixed(0)} KiB at start (${(total / 1024).toFixed(0)} KiB with what it loads when needed)`);
+    bytes[fn.name] = { atStart: out.atStart, total: out.total, loadedAtStart: out.files };
+    sizes.push(`${fn.name}.mjs ${(out.atStart / 1024).toFixed(0)} KiB at start (${(out.total / 1024).toFixed(0)} KiB with what it loads when needed)`);
   }
   // Bytes a cold start parses, and all of the function's code (the benchmark and a test read it).
   writeFileSync(join(DIST, 'lambda', 'sizes.json'), JSON.stringify(bytes, null, 2) + '\n');

@@ -15,7 +15,8 @@ export interface Argon2Params {
 export const ARGON2_DEFAULTS: Argon2Params = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
 // The numeric value of @node-rs/argon2's const enum Algorithm.Argon2id.
-const ARGON2ID = 2;
+/** @node-rs/argon2's number for the Argon2id variant. */
+export const ARGON2ID = 2;
 const FAILED: VerifyOutcome = { ok: false, needsRehash: false };
 
 export interface Argon2HasherOptions {
