@@ -1,4 +1,4 @@
-import { errorAnswer, UNAUTHENTICATED } from './openapi-answers';
+import { errorAnswer } from './openapi-answers';
 import { EMAIL, PASSWORD, RESET_LINK_TOKEN, VERIFY_LINK_TOKEN } from './openapi-examples';
 import type { Operation } from './openapi-operations';
 import * as res from './responses';
@@ -6,7 +6,6 @@ import { FORGOT_ANSWER } from './responses';
 import { emailChangeBody, emailTokenBody, forgotBody, resetBody } from './schemas';
 
 const error = errorAnswer;
-const unauthenticated = UNAUTHENTICATED;
 
 /** The operations of the email flows (tag Email), with the shared error answers of openapi-answers.ts. */
 export function emailOperations(): Operation[] {
@@ -49,7 +48,6 @@ export function emailOperations(): Operation[] {
       auth: 'required',
       responses: {
         202: { description: 'On its way', schema: res.emailSent, example: { message: `A new confirmation link is on its way to ${EMAIL}`, email: EMAIL } },
-        401: unauthenticated,
         409: error('No address to confirm, or it is confirmed already', 'This email address is already verified', 'email_already_verified'),
         429: tooMany,
         503: mailDown,
@@ -72,7 +70,6 @@ export function emailOperations(): Operation[] {
           },
         },
         400: error('Not an address, or the current one; `field` names it', 'email must be a valid address', 'invalid_field'),
-        401: unauthenticated,
         403: error('The current password is wrong (counted like a failed login)', 'Current password is wrong', 'wrong_password'),
         409: error('The address belongs to another account (as registration would say)', 'That email address belongs to another account', 'email_taken'),
         429: tooMany,

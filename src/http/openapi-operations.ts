@@ -33,7 +33,6 @@ export interface Operation {
 }
 
 const error = errorAnswer;
-const unauthenticated = UNAUTHENTICATED;
 
 /** Every operation, described once: the document below and the tests both read it. */
 export const OPERATIONS: readonly Operation[] = [
@@ -116,7 +115,7 @@ export const OPERATIONS: readonly Operation[] = [
     tag: 'Accounts',
     summary: "The caller's profile",
     auth: 'required',
-    responses: { 200: { description: 'The profile', schema: res.profile, example: PROFILE }, 401: unauthenticated },
+    responses: { 200: { description: 'The profile', schema: res.profile, example: PROFILE } },
   },
   {
     method: 'POST',
@@ -143,7 +142,7 @@ export const OPERATIONS: readonly Operation[] = [
     tag: 'Sessions',
     summary: 'End every session of the caller',
     auth: 'required',
-    responses: { 200: { description: 'Ended', schema: res.ended, example: { message: 'Logged out of every session', ended: 3 } }, 401: unauthenticated },
+    responses: { 200: { description: 'Ended', schema: res.ended, example: { message: 'Logged out of every session', ended: 3 } } },
   },
   {
     method: 'POST',
@@ -154,7 +153,6 @@ export const OPERATIONS: readonly Operation[] = [
     body: { schema: passwordBody, example: { currentPassword: PASSWORD, newPassword: 'an even longer new passphrase' } },
     responses: {
       200: { description: 'Changed', schema: res.ended, example: { message: 'Password changed; every other session has been ended', ended: 2 } },
-      401: unauthenticated,
       403: error('The current password is wrong', 'Current password is wrong', 'wrong_password'),
     },
   },
@@ -184,7 +182,6 @@ export const OPERATIONS: readonly Operation[] = [
         schema: res.sessionList,
         example: { sessions: [SESSION] },
       },
-      401: unauthenticated,
     },
   },
   {
@@ -196,7 +193,6 @@ export const OPERATIONS: readonly Operation[] = [
     params: { id: SESSION_ID },
     responses: {
       200: { description: 'Ended', schema: res.done, example: { message: 'Session ended' } },
-      401: unauthenticated,
       404: error('No such session of the caller', 'Session not found', 'not_found'),
     },
   },
@@ -210,7 +206,6 @@ export const OPERATIONS: readonly Operation[] = [
     body: { schema: currentPasswordBody, example: { currentPassword: PASSWORD } },
     responses: {
       200: { description: 'The secret, and an otpauth:// URL to show as a QR code', schema: res.totpSetup, example: TOTP_SETUP },
-      401: unauthenticated,
       403: error('The current password is wrong', 'Current password is wrong', 'wrong_password'),
       409: error('Two-step verification is already on', 'Two-step verification is already on', 'mfa_already_enabled'),
     },
@@ -225,7 +220,6 @@ export const OPERATIONS: readonly Operation[] = [
     responses: {
       200: { description: 'On; keep the recovery codes somewhere safe', schema: res.recoveryCodes, example: { recoveryCodes: RECOVERY_CODES } },
       400: error('Not the code the app shows now', 'That code is not the one your app shows now; try the next one', 'wrong_mfa_code'),
-      401: unauthenticated,
       409: error('No setup to confirm, or already on', 'Start the setup first: there is no pending secret to confirm', 'mfa_setup_missing'),
     },
   },
@@ -238,7 +232,6 @@ export const OPERATIONS: readonly Operation[] = [
     body: { schema: currentPasswordBody, example: { currentPassword: PASSWORD } },
     responses: {
       200: { description: 'The new codes, shown this once', schema: res.recoveryCodes, example: { recoveryCodes: RECOVERY_CODES } },
-      401: unauthenticated,
       403: error('The current password is wrong', 'Current password is wrong', 'wrong_password'),
       409: error('Two-step verification is not on', 'Two-step verification is not on', 'mfa_not_enabled'),
     },
@@ -252,7 +245,6 @@ export const OPERATIONS: readonly Operation[] = [
     body: { schema: currentPasswordBody, example: { currentPassword: PASSWORD } },
     responses: {
       200: { description: 'Off', schema: res.done, example: { message: 'Two-step verification is off; its recovery codes no longer work' } },
-      401: unauthenticated,
       403: error('The current password is wrong', 'Current password is wrong', 'wrong_password'),
       409: error('Two-step verification is not on', 'Two-step verification is not on', 'mfa_not_enabled'),
     },
@@ -271,7 +263,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "Post a message as the token's user",
     auth: 'required',
     body: { schema: messageBody, example: { text: 'Hello, board!' } },
-    responses: { 201: { description: 'Posted', schema: res.messagePosted, example: { message: 'Message posted', item: MESSAGE } }, 401: unauthenticated },
+    responses: { 201: { description: 'Posted', schema: res.messagePosted, example: { message: 'Message posted', item: MESSAGE } } },
   },
   {
     method: 'GET',
@@ -321,5 +313,6 @@ const COMMON: Readonly<Record<string, Answer>> = {
 };
 
 export function answersOf(operation: Operation): Readonly<Record<string, Answer>> {
-  return { ...COMMON, ...operation.responses };
+  // Every operation that needs a token answers a request without one alike: described once.
+  return { ...COMMON, ...(operation.auth === 'required' ? { 401: UNAUTHENTICATED } : {}), ...operation.responses };
 }

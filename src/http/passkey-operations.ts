@@ -1,4 +1,4 @@
-import { errorAnswer, UNAUTHENTICATED } from './openapi-answers';
+import { errorAnswer } from './openapi-answers';
 import { PAIR, TOKEN, USER } from './openapi-examples';
 import type { Operation } from './openapi-operations';
 import * as pres from './passkey-responses';
@@ -18,8 +18,6 @@ const DESCRIPTOR = { id: CREDENTIAL_ID, type: 'public-key', transports: ['intern
 const PASSKEY = { id: CREDENTIAL_ID, name: 'Laptop', createdAt: '2026-11-21T09:50:02.114Z', lastUsedAt: '2026-11-22T08:12:40.930Z', synced: true };
 
 const error = errorAnswer;
-/** The same shared answer as every other protected operation's. */
-const unauthenticated = UNAUTHENTICATED;
 
 export const PASSKEY_OPERATIONS: readonly Operation[] = [
   {
@@ -46,7 +44,6 @@ export const PASSKEY_OPERATIONS: readonly Operation[] = [
           hints: [],
         },
       },
-      401: unauthenticated,
       403: error(
         'The session’s login is more than 10 minutes old: log in again (by password, second factor or passkey), then add the passkey',
         'Log in again to add a passkey: it needs a login from the last 10 minutes',
@@ -86,7 +83,6 @@ export const PASSKEY_OPERATIONS: readonly Operation[] = [
         'The passkey could not be verified; start again',
         'passkey_not_verified',
       ),
-      401: unauthenticated,
       409: error(
         'That authenticator is registered already (`passkey_exists`), or the account is full (`passkey_limit`)',
         'That passkey is already registered',
@@ -100,7 +96,7 @@ export const PASSKEY_OPERATIONS: readonly Operation[] = [
     tag: 'Passkeys',
     summary: "The caller's passkeys, oldest first",
     auth: 'required',
-    responses: { 200: { description: 'Passkeys', schema: pres.passkeyList, example: { passkeys: [PASSKEY] } }, 401: unauthenticated },
+    responses: { 200: { description: 'Passkeys', schema: pres.passkeyList, example: { passkeys: [PASSKEY] } } },
   },
   {
     method: 'DELETE',
@@ -111,7 +107,6 @@ export const PASSKEY_OPERATIONS: readonly Operation[] = [
     params: { id: CREDENTIAL_ID },
     responses: {
       200: { description: 'Removed', schema: res.done, example: { message: 'Passkey removed' } },
-      401: unauthenticated,
       404: error('No such passkey of the caller', 'Passkey not found', 'not_found'),
     },
   },
