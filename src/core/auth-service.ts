@@ -92,8 +92,11 @@ export interface AuthService {
   login(username: string, password: string, caller: Caller): Promise<LoginResult | SecondStep>;
   /** The second step of a login with TOTP on: a code from the app or a recovery code. */
   loginSecondStep(input: MfaLogin, caller: Caller): Promise<LoginResult>;
-  /** Checks the current password of a signed-in user, counted like a login: wrong_password (403) or rate_limited. */
-  confirmPassword(user: Authenticated, currentPassword: string, caller: Caller): Promise<void>;
+  /**
+   * Checks the current password of a signed-in user, counted like a login: wrong_password (403) or
+   * rate_limited. Resolves with the user as the check read it.
+   */
+  confirmPassword(user: Authenticated, currentPassword: string, caller: Caller): Promise<UserRecord>;
   readonly secondFactor: SecondFactor;
   /** A token is valid while its signature, claims and session all hold. */
   authenticate(token: string, expectedUsername?: string): Promise<Authenticated | AuthFailure>;
@@ -273,8 +276,8 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     return loginResult(opened.user, opened);
   }
 
-  async function confirmPassword(user: Authenticated, currentPassword: string, caller: Caller): Promise<void> {
-    await checkPassword(user.username, currentPassword, caller, new AuthError('wrong_password', undefined, 'currentPassword'));
+  async function confirmPassword(user: Authenticated, currentPassword: string, caller: Caller): Promise<UserRecord> {
+    return (await checkPassword(user.username, currentPassword, caller, new AuthError('wrong_password', undefined, 'currentPassword'))).item.data;
   }
 
   return {

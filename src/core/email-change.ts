@@ -22,15 +22,13 @@ export async function requestAddressChange(
   username: string,
   rawEmail: string,
   caller: EmailCaller,
-  /** Checks the current password, counted like a failed login when wrong (wrong_password, rate_limited). */
-  confirmPassword: () => Promise<void>,
+  /** Checks the current password, counted like a failed login when wrong (wrong_password, rate_limited); resolves with the user it read. */
+  confirmPassword: () => Promise<UserRecord>,
 ): Promise<{ email: string }> {
   await ctx.throttle.admitClient(caller.client);
-  await confirmPassword();
+  const user = await confirmPassword();
   const email = canonicalEmail(rawEmail);
   if (!email) throw new AuthError('invalid_field', EMAIL_RULE, 'email');
-  const user = (await ctx.store.get<UserRecord>(userKey(username)))?.data;
-  if (!user) throw new AuthError('not_authenticated');
   if (user.email === email) throw new AuthError('invalid_field', 'email is already the address of this account', 'email');
   await ctx.throttle.admitName(accountMailName(username));
   const claim = await ctx.store.get<EmailRecord>(emailKey(email));

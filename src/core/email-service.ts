@@ -3,6 +3,7 @@ import { type EmailCaller, type EmailDeps, emailContext } from './email-context'
 import { notifyPasswordChanged } from './email-notices';
 import { type AddressConfirmation, confirmAddress, registrationConfirmation, resendConfirmation } from './email-verification';
 import { type ForgotInput, forgotPassword, resetPassword } from './password-reset';
+import type { UserRecord } from './records';
 
 export type { EmailCaller, EmailDeps, EmailSettings } from './email-context';
 
@@ -15,7 +16,7 @@ export interface EmailService {
   /** POST /email/verify/resend. */
   resendConfirmation(username: string, caller: EmailCaller): Promise<{ email: string }>;
   /** POST /email; `confirmPassword` checks the current password, throttled like a login. */
-  requestAddressChange(username: string, email: string, caller: EmailCaller, confirmPassword: () => Promise<void>): Promise<{ email: string }>;
+  requestAddressChange(username: string, email: string, caller: EmailCaller, confirmPassword: () => Promise<UserRecord>): Promise<{ email: string }>;
   /** POST /password/forgot: the checks and counts of the request, and the work to run after the answer. */
   forgotPassword(input: ForgotInput, caller: EmailCaller): Promise<() => Promise<void>>;
   /** POST /password/reset: the number of sessions ended. */
