@@ -1,9 +1,10 @@
+import { hash } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/core/logger';
 import { SESSION_PREFIX, userKey } from '../src/core/records';
-import { ARGON2_DEFAULTS, argon2Hasher } from '../src/hashing/argon2-hasher';
+import { ARGON2_DEFAULTS, ARGON2ID, argon2Hasher } from '../src/hashing/argon2-hasher';
 import { makeTestApp, PASSWORD, type TestApp } from './helpers/app';
 import { storeFactories } from './helpers/stores';
 
@@ -126,12 +127,23 @@ describe.each(storeFactories)('POST /login on $name', (factory) => {
     expect((await t.call('/login', { body: { username: 'spaces', password: ' pass word ' } })).status).toBe(200);
   });
 
-  it('re-hashes an Argon2 hash made with weaker parameters', async () => {
+  it.each([
+    ['weaker parameters', () => argon2Hasher({ memoryCost: 4096, timeCost: 1, parallelism: 1 }).hash(PASSWORD)],
+    ['more passes', () => argon2Hasher({ ...ARGON2_DEFAULTS, timeCost: 3 }).hash(PASSWORD)],
+    ['the Argon2i variant', () => hash(PASSWORD, { ...ARGON2_DEFAULTS, algorithm: 1 })],
+    ['the Argon2d variant', () => hash(PASSWORD, { ...ARGON2_DEFAULTS, algorithm: 0 })],
+    ['Argon2 version 1.0', () => hash(PASSWORD, { ...ARGON2_DEFAULTS, algorithm: ARGON2ID, version: 0 })],
+  ])('re-hashes an Argon2 hash made with %s', async (_label, make) => {
     t = await makeTestApp((now) => factory.make(now), { hasher: argon2Hasher(ARGON2_DEFAULTS) });
-    const weak = await argon2Hasher({ memoryCost: 4096, timeCost: 1, parallelism: 1 }).hash(PASSWORD);
-    await t.store.put({ ...userKey('weakhash'), data: { username: 'weakhash', name: 'W', passwordHash: weak, createdAt: '2024-01-01T00:00:00.000Z' } });
-    expect((await t.call('/login', { body: { username: 'weakhash', password: PASSWORD } })).status).toBe(200);
-    expect(String((await t.store.get(userKey('weakhash')))?.data.passwordHash)).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const old = await make();
+    expect(old).not.toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    await t.store.put({ ...userKey('oldhash'), data: { username: 'oldhash', name: 'W', passwordHash: old, createdAt: '2024-01-01T00:00:00.000Z' } });
+    expect((await t.call('/login', { body: { username: 'oldhash', password: PASSWORD } })).status).toBe(200);
+    const stored = String((await t.store.get(userKey('oldhash')))?.data.passwordHash);
+    expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    // The new hash is the current kind: the next login keeps it as it is.
+    expect((await t.call('/login', { body: { username: 'oldhash', password: PASSWORD } })).status).toBe(200);
+    expect(String((await t.store.get(userKey('oldhash')))?.data.passwordHash)).toBe(stored);
   });
 
   it('answers a bcrypt hash of a cost outside 4–14, or a hash it cannot read, like a wrong password, and logs it', async () => {

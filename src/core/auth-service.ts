@@ -5,7 +5,7 @@ import type { AddressConfirmation } from './email-verification';
 import { AuthError } from './errors';
 import { canonicalEmail, canonicalName, canonicalUsername, EMAIL_RULE, NAME_RULE, USERNAME_RULE } from './identity';
 import type { KeyVault } from './key-vault';
-import { type OpenedSession, openLoginSession } from './login-session';
+import { draftLoginSession, type OpenedSession, openLoginSession } from './login-session';
 import { checkNewPassword, LOGIN_PASSWORD_MAX, normalizePassword, type PasswordCheck, type PasswordHasher } from './passwords';
 import { sessionKey, type UserRecord, userKey } from './records';
 import { type RefreshedPair, refreshSession } from './refresh';
@@ -111,6 +111,9 @@ export interface AuthService {
   profile(username: string): Promise<Profile | undefined>;
 }
 
+/** Resolves once the work queued before it (a native call's hand-over to its thread) has run. */
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 const publicUser = (user: UserRecord): PublicUser => ({
   username: user.username,
   name: user.name,
@@ -180,9 +183,16 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
   /**
    * The password check up to its verdict; `stands()` then says whether a right password may count
    * (a login runs it beside writing its session, to save a round trip). `alongside` runs with the
-   * first reads (the client's login cap).
+   * first reads (the client's login cap); `whileHashing` runs while the hash is computed on another
+   * thread, for every name alike, and what it made is returned only with a right password.
    */
-  async function checkPasswordFirst(rawUsername: string, rawPassword: string, caller: Caller, failure: AuthError, alongside?: () => Promise<void>) {
+  async function checkPasswordFirst<T = undefined>(
+    rawUsername: string,
+    rawPassword: string,
+    caller: Caller,
+    failure: AuthError,
+    { alongside, whileHashing }: { alongside?: () => Promise<void>; whileHashing?: (username: string) => Promise<T> } = {},
+  ) {
     if (rawPassword.length > LOGIN_PASSWORD_MAX) throw invalid('password', `password must be at most ${LOGIN_PASSWORD_MAX} characters`);
     const password = normalizePassword(rawPassword);
     const username = canonicalUsername(rawUsername);
@@ -196,19 +206,25 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       username ? store.get<UserRecord>(userKey(username)) : undefined,
     ]);
     const usable = item && !attempt?.accountLocked ? item : undefined;
-    const outcome = await hasher.verify(usable ? usable.data.passwordHash : await dummy, password);
+    const verified = hasher.verify(usable ? usable.data.passwordHash : await dummy, password);
+    // After a turn of the event loop, so the hash has been handed to its thread first.
+    const made = whileHashing && username ? nextTurn().then(() => whileHashing(username)) : undefined;
+    made?.catch(() => undefined);
+    const outcome = await verified;
     if (!usable || !outcome.ok) {
       await attempt?.failed();
       throw failure;
     }
-    return { item: usable, password, needsRehash: outcome.needsRehash, stands: () => attempt!.succeeded() };
+    return { item: usable, password, needsRehash: outcome.needsRehash, stands: () => attempt!.succeeded(), made: (await made) as T };
   }
 
   async function login(rawUsername: string, rawPassword: string, caller: Caller): Promise<LoginResult | SecondStep> {
     const failure = new AuthError('invalid_credentials');
-    const { item, password, needsRehash, stands } = await checkPasswordFirst(rawUsername, rawPassword, caller, failure, () =>
-      throttle.admit('login', caller.client),
-    );
+    // The session's id, refresh secret and signed token are made while the hash is computed.
+    const { item, password, needsRehash, stands, made } = await checkPasswordFirst(rawUsername, rawPassword, caller, failure, {
+      alongside: () => throttle.admit('login', caller.client),
+      whileHashing: (username) => draftLoginSession(deps, username, PASSWORD_ONLY),
+    });
     const user = item.data;
     if (secondFactor.isOn(user)) {
       if (!(await stands())) throw failure;
@@ -216,7 +232,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       return { mfaRequired: true, ...(await secondFactor.challenge(user)) };
     }
     // Whether the password may count is read beside the session write; if not, the session ends.
-    const [opened, allowed] = await Promise.all([openLoginSession(deps, user, caller, PASSWORD_ONLY, failure), stands()]);
+    const [opened, allowed] = await Promise.all([openLoginSession(deps, user, caller, made!, failure), stands()]);
     if (!allowed) {
       await endSession(store, user.username, opened.sid);
       throw failure;

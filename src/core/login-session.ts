@@ -3,7 +3,7 @@ import { type AuthMethod, issueAccessToken, type TokenSettings } from './access-
 import type { Clock } from './clock';
 import type { AuthError } from './errors';
 import { sameCredentials, type UserRecord, userKey } from './records';
-import { createSession, endSession, newSessionId } from './sessions';
+import { createSession, endSession, newRefreshSecret, newSessionId, type RefreshSecret } from './sessions';
 import type { SigningKeys } from './signing-keys';
 
 export interface LoginSessionDeps {
@@ -11,6 +11,19 @@ export interface LoginSessionDeps {
   readonly clock: Clock;
   readonly keys: SigningKeys;
   readonly settings: TokenSettings & { readonly sessionTtl: number };
+}
+
+/**
+ * Everything a new session needs that does not depend on whether the login succeeds: its id, its
+ * refresh secret and the signed access token. Nothing of it is stored or sent until the login has
+ * been decided; a failed login drops it.
+ */
+export interface SessionDraft {
+  readonly username: string;
+  readonly sid: string;
+  readonly amr: readonly AuthMethod[];
+  readonly refresh: RefreshSecret;
+  readonly access: { readonly token: string; readonly expiresIn: number };
 }
 
 export interface OpenedSession {
@@ -22,31 +35,40 @@ export interface OpenedSession {
   readonly current: Item<UserRecord>;
 }
 
+export async function draftLoginSession(deps: LoginSessionDeps, username: string, amr: readonly AuthMethod[]): Promise<SessionDraft> {
+  const sid = newSessionId();
+  const [refresh, access] = await Promise.all([newRefreshSecret(), issueAccessToken(deps.keys, deps.clock, deps.settings, { username, sid, amr })]);
+  return { username, sid, amr, refresh, access };
+}
+
 /**
- * The end of every successful login — by password, second factor or passkey: a new session and
- * its access token, carrying how the person was authenticated (`amr`). The account may have
- * changed (password changed or reset, account removed) while the login was checked; those write
- * the user before they end its sessions, so a session written after such a change is seen here,
- * ended, and the login answered with `failure`.
+ * The end of every successful login — by password, second factor or passkey: the drafted session
+ * written, its access token answered. The account may have changed (password changed or reset,
+ * account removed) while the login was checked; those write the user before they end its sessions,
+ * so a session written after such a change is seen here, ended, and the login answered with
+ * `failure`.
  */
 export async function openLoginSession(
   deps: LoginSessionDeps,
   user: UserRecord,
   caller: { userAgent?: string | undefined },
-  amr: readonly AuthMethod[],
+  draft: SessionDraft,
   failure: AuthError,
 ): Promise<OpenedSession> {
-  const { store, clock, keys, settings } = deps;
-  const sid = newSessionId();
-  // The session write and the signature do not depend on each other.
-  const [session, access] = await Promise.all([
-    createSession(store, clock, settings.sessionTtl, { username: user.username, userAgent: caller.userAgent, sid, amr }),
-    issueAccessToken(keys, clock, settings, { username: user.username, sid, amr }),
-  ]);
+  const { store, clock, settings } = deps;
+  if (draft.username !== user.username) throw new Error('a session drafted for another user');
+  const { sid } = draft;
+  const session = await createSession(store, clock, settings.sessionTtl, {
+    username: user.username,
+    userAgent: caller.userAgent,
+    sid,
+    amr: draft.amr,
+    refresh: draft.refresh,
+  });
   const current = await store.get<UserRecord>(userKey(user.username));
   if (!current || !sameCredentials(current.data, user)) {
     await endSession(store, user.username, sid);
     throw failure;
   }
-  return { token: access.token, expiresIn: access.expiresIn, refreshToken: session.refreshToken, sid, current };
+  return { token: draft.access.token, expiresIn: draft.access.expiresIn, refreshToken: session.refreshToken, sid, current };
 }

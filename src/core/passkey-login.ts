@@ -2,7 +2,7 @@ import { type Item, isConditionFailed } from '../store/store';
 import type { AuthMethod } from './access-token';
 import { AuthError } from './errors';
 import { canonicalUsername } from './identity';
-import { type LoginSessionDeps, type OpenedSession, openLoginSession } from './login-session';
+import { draftLoginSession, type LoginSessionDeps, type OpenedSession, openLoginSession } from './login-session';
 import { challengeOf, issueChallenge, spendChallenge } from './passkey-challenges';
 import type { PasskeyDeps } from './passkey-registration';
 import { credentialHash, listPasskeys } from './passkey-store';
@@ -84,7 +84,7 @@ export async function passkeyLogin(
   if (!check.ok) throw refuse(check.reason, { credential: hash });
   await recordUse(deps, record, check.counter, check.backedUp, failure);
 
-  const opened = await openLoginSession(deps, account.data, caller, PASSKEY_LOGIN, failure);
+  const opened = await openLoginSession(deps, account.data, caller, await draftLoginSession(deps, username, PASSKEY_LOGIN), failure);
   return { user: account.data, opened };
 }
 

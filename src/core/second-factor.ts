@@ -3,7 +3,7 @@ import type { AuthMethod, TokenSettings } from './access-token';
 import type { Clock } from './clock';
 import { AuthError } from './errors';
 import type { KeyVault } from './key-vault';
-import { type OpenedSession, openLoginSession } from './login-session';
+import { draftLoginSession, type OpenedSession, openLoginSession } from './login-session';
 import { redeemRecoveryCode, redeemTotpCode, type TotpState } from './mfa-redeem';
 import { finishMfa, MFA_TOKEN_DEFAULTS, type MfaTokenSettings, startMfa, takeMfaAttempt } from './mfa-tokens';
 import { type UserRecord, userKey } from './records';
@@ -154,7 +154,7 @@ export function createSecondFactor(deps: SecondFactorDeps) {
       }
       const user = (await store.get<User>(key))?.data;
       if (!(await finishMfa(store, attempt.pending, user)) || !user) throw new AuthError('invalid_mfa_token');
-      return { ...(await openLoginSession(deps, user, caller, WITH_SECOND_FACTOR, refused)), user };
+      return { ...(await openLoginSession(deps, user, caller, await draftLoginSession(deps, user.username, WITH_SECOND_FACTOR), refused)), user };
     },
   };
 }

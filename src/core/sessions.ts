@@ -49,10 +49,10 @@ export async function createSession(
   store: Store,
   clock: Clock,
   sessionTtl: number,
-  owner: { username: string; userAgent?: string | undefined; sid?: string; amr?: readonly AuthMethod[] },
+  owner: { username: string; userAgent?: string | undefined; sid: string; amr?: readonly AuthMethod[]; refresh: RefreshSecret },
 ): Promise<NewSession> {
-  const sid = owner.sid ?? newSessionId();
-  const { secret, hash } = await newRefreshSecret();
+  const { sid } = owner;
+  const { secret, hash } = owner.refresh;
   const at = new Date(clock.now()).toISOString();
   const record: SessionRecord = {
     sid,

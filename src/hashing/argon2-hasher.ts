@@ -58,15 +58,9 @@ export function argon2Hasher(
     return FAILED;
   };
 
-  const outdated = async (stored: string): Promise<boolean> => {
-    const parsed = (await argon2()).parseOptions(stored);
-    return (
-      parsed.algorithm !== ARGON2ID ||
-      parsed.memoryCost !== params.memoryCost ||
-      parsed.timeCost !== params.timeCost ||
-      parsed.parallelism !== params.parallelism
-    );
-  };
+  // A hash made now starts with exactly this (variant, version 1.3, parameters); any other start —
+  // another variant, an older version, other costs — is outdated.
+  const current = `$argon2id$v=19$m=${params.memoryCost},t=${params.timeCost},p=${params.parallelism}$`;
 
   return {
     hash: (password) => engine.hash(password, options),
@@ -79,7 +73,7 @@ export function argon2Hasher(
         } catch {
           return unusable('argon2', 'verification failed');
         }
-        return { ok, needsRehash: ok && (await outdated(stored)) };
+        return { ok, needsRehash: ok && !stored.startsWith(current) };
       }
       const cost = bcryptCost(stored);
       if (cost !== undefined) {
