@@ -5,7 +5,8 @@ import type { AccessClaims } from './access-token';
  * a token verified again (every request of a client does this) skips the RSA work. A cached
  * token is still refused once its `exp` passes, and its session is still looked up every time.
  * An entry is trusted for at most TRUST_SECONDS, so a token whose signing key was removed from
- * the store is checked against the store again soon after. Least recently used entries go first.
+ * the store is checked against the store again soon after. When full, the entry trusted longest ago
+ * goes first (a hit does not reorder the entries: that would cost two more map writes per request).
  */
 export interface TokenCache {
   get(token: string, nowSeconds: number): AccessClaims | undefined;
@@ -20,10 +21,9 @@ export function tokenCache(capacity = 10_000): TokenCache {
     get(token, nowSeconds) {
       const entry = entries.get(token);
       if (!entry) return undefined;
+      if (entry.until > nowSeconds) return entry.claims;
       entries.delete(token);
-      if (entry.until <= nowSeconds) return undefined;
-      entries.set(token, entry);
-      return entry.claims;
+      return undefined;
     },
     set(token, claims, nowSeconds) {
       if (entries.size >= capacity) entries.delete(entries.keys().next().value!);

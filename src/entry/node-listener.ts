@@ -26,8 +26,7 @@ export function nodeListener(app: GatehouseApp): (req: IncomingMessage, res: Ser
       app.quickVerify({ body, authorization: req.headers.authorization }).then(
         (answer) => {
           if (answer) {
-            const bytes = Buffer.from(answer.body);
-            res.writeHead(answer.status, { ...answer.headers, 'Content-Length': String(bytes.length) }).end(bytes);
+            res.writeHead(answer.status, { ...answer.headers, 'Content-Length': String(Buffer.byteLength(answer.body)) }).end(answer.body);
             return;
           }
           (req as BufferedIncoming)[BUFFERED_BODY] = body;
