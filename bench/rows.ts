@@ -15,6 +15,8 @@ export interface Measurements {
   readonly verify: ReadonlyMap<string, readonly Paired<LoadSample>[]>;
   /** Median login latency against the median bare Argon2id verify, ms. */
   readonly latency: ReadonlyMap<string, readonly Paired<number>[]>;
+  /** The same for the floor's /login (HTTP, one user read, Argon2id, the same answer): what no login avoids. */
+  readonly floorLatency: ReadonlyMap<string, readonly Paired<number>[]>;
   /** Logins per second at 10 connections against Argon2id verifies per second, 10 at a time. */
   readonly throughput: ReadonlyMap<string, readonly Paired<number>[]>;
   readonly cold: ColdStarts;
@@ -61,6 +63,7 @@ function storeRows(section: string, store: string, m: Measurements, informative:
   const rows = [
     paired(section, '/verify req/s vs floor server', rps, BUDGETS.verify, informative),
     paired(section, '/login median ms vs one Argon2id verify', m.latency.get(store) ?? [], BUDGETS.loginLatency, informative),
+    paired(section, 'floor /login median ms vs one Argon2id verify (informative)', m.floorLatency.get(store) ?? [], undefined),
     paired(section, '/login req/s at 10 conns vs 10 verifies at a time', m.throughput.get(store) ?? [], BUDGETS.loginThroughput, informative),
   ];
   if (store === 'sqlite') {

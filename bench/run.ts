@@ -97,12 +97,14 @@ async function main(): Promise<void> {
       await warm(s, s.floor);
       await warm(s, s.gatehouse);
       await sequentialMedian(`${s.gatehouse.url}/login`, s.loginBody, 5, s.store === 'dynamodb');
+      await sequentialMedian(`${s.floor.url}/login`, s.loginBody, 5);
     }
     await argon2.sequentialMedianMs(5);
 
     const hellos: LoadSample[] = [];
     const verify = new Map<string, Paired<LoadSample>[]>();
     const latency = new Map<string, Paired<number>[]>();
+    const floorLatency = new Map<string, Paired<number>[]>();
     const throughput = new Map<string, Paired<number>[]>();
     const logins = new Map<string, LoadSample[]>();
     const add = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
@@ -131,6 +133,15 @@ async function main(): Promise<void> {
             () => sequentialMedian(`${s.gatehouse.url}/login`, s.loginBody, LOGINS, s.store === 'dynamodb'),
           ),
         );
+        add(
+          floorLatency,
+          s.store,
+          await pair(
+            n,
+            () => argon2.sequentialMedianMs(LOGINS),
+            () => sequentialMedian(`${s.floor.url}/login`, s.loginBody, LOGINS, s.store === 'dynamodb'),
+          ),
+        );
         const tput = await pair(
           n,
           () => argon2.concurrentPerSecond(CONNECTIONS, SECONDS),
@@ -146,7 +157,7 @@ async function main(): Promise<void> {
     log('round trips');
     const trips = { sqlite: await countRoundTrips('sqlite'), dynamodb: await countRoundTrips('dynamodb', endpoint) };
 
-    const rows = tableRows({ hellos, verify, latency, throughput, cold, trips });
+    const rows = tableRows({ hellos, verify, latency, floorLatency, throughput, cold, trips });
     const argon2Ms = median([...latency.get('sqlite')!].map((p) => p.baseline));
     const argon2PerSecond = median([...throughput.get('sqlite')!].map((p) => p.baseline));
     const date = new Date().toISOString();
@@ -193,6 +204,7 @@ async function main(): Promise<void> {
         hellos,
         verify: Object.fromEntries(verify),
         loginLatency: Object.fromEntries(latency),
+        floorLoginLatency: Object.fromEntries(floorLatency),
         loginThroughput: Object.fromEntries(throughput),
         logins: Object.fromEntries(logins),
       },
