@@ -86,21 +86,41 @@ export function post(
 }
 
 /**
- * Median latency (ms, to the microsecond) of `count` requests sent one after another. With
- * `storeMayStall`, a 503 answer is sent again and not timed (at most `count` times).
+ * The time (ms, to the microsecond) of one POST answered 200. With `storeMayStall`, a 503 answer is
+ * sent again and not timed (at most 10 times).
  */
-export async function sequentialMedian(url: string, body: string, count: number, storeMayStall = false): Promise<number> {
-  const times: number[] = [];
-  let stalls = 0;
-  while (times.length < count) {
+export async function timedPost(url: string, body: string, storeMayStall = false): Promise<number> {
+  for (let stalls = 0; ; stalls++) {
     const started = performance.now();
     const res = await post(url, body);
     const ms = performance.now() - started;
-    if (res.status === 503 && storeMayStall && ++stalls <= count) continue;
+    if (res.status === 503 && storeMayStall && stalls < 10) continue;
     if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${res.body}`);
-    times.push(ms);
+    return ms;
   }
+}
+
+/** Median latency of `count` requests sent one after another. */
+export async function sequentialMedian(url: string, body: string, count: number, storeMayStall = false): Promise<number> {
+  const times: number[] = [];
+  while (times.length < count) times.push(await timedPost(url, body, storeMayStall));
   return median(times);
+}
+
+/**
+ * The median of `count` timings of each step, taken in turns — one of each, the order rotating
+ * from turn to turn — so that every step meets the same moments of a machine whose speed drifts
+ * within a second, not only within a round.
+ */
+export async function interleavedMedians(count: number, steps: readonly (() => Promise<number>)[]): Promise<number[]> {
+  const times = steps.map((): number[] => []);
+  for (let turn = 0; turn < count; turn++) {
+    for (let i = 0; i < steps.length; i++) {
+      const step = (turn + i) % steps.length;
+      times[step]!.push(await steps[step]!());
+    }
+  }
+  return times.map(median);
 }
 
 /** Each round measures the baseline and the subject back to back, in alternating order. */

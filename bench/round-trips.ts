@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../src/core/clock';
 import { silentLogger } from '../src/core/logger';
+import { signingKeys } from '../src/core/signing-keys';
 import { createHttpApp } from '../src/entry/build-app';
 import { loadConfig } from '../src/entry/config';
 import { createDynamoClients } from '../src/entry/dynamodb-client';
@@ -78,7 +79,8 @@ async function countOperations(store: Store, recorders: Recorder[]): Promise<Rec
   const vault = localKeyVault({ key: crypto.getRandomValues(new Uint8Array(32)) });
   // The counted operations send no mail (no email at registration); the outbox is there for the wiring.
   const mailer = createMailSender({ kind: 'file', dir: join(tmpdir(), 'gatehouse-bench-outbox'), from: 'Gatehouse <no-reply@localhost>' });
-  const app = createHttpApp(config, store, silentLogger, systemClock, vault, { clientAddress: () => '198.51.100.7', mailer });
+  const keys = signingKeys({ store, clock: systemClock, vault });
+  const app = createHttpApp(config, store, silentLogger, systemClock, { vault, keys }, { clientAddress: () => '198.51.100.7', mailer });
   const call = async (path: string, body: unknown) => {
     const res = await app.request(path, json(body));
     if (!res.ok) throw new Error(`round trips: ${path} answered ${res.status} ${await res.text()}`);

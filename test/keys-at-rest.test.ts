@@ -6,7 +6,7 @@ import { decodeProtectedHeader, type JWK } from 'jose';
 import Database from 'libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base64url } from '../src/core/base64url';
-import type { KeyVault } from '../src/core/key-vault';
+import type { KeyContext, KeyVault } from '../src/core/key-vault';
 import { KEYS_PK, REFRESH_KEY, SIGNING_KEY_PREFIX, type SigningKeyRecord } from '../src/core/records';
 import { openSecret, openSecretText } from '../src/core/sealed-secret';
 import { refreshKeyContext, signingKeyContext } from '../src/core/secret-contexts';
@@ -122,8 +122,16 @@ describe.each(rawStores)('secrets at rest on $name', (kind) => {
     await store.put({ ...REFRESH_KEY, data: { secret, createdAt: refresh.data.createdAt } });
     expect(await dump()).toContain(secret);
 
-    // A new process of this version on that store.
-    const after = await makeTestApp(store, { clock });
+    // A new process of this version on that store; each clear key is sealed once (one data key).
+    const dataKeys: KeyContext[] = [];
+    const counting: KeyVault = {
+      ...testKeyVault,
+      generateDataKey: (context) => {
+        dataKeys.push(context);
+        return testKeyVault.generateDataKey(context);
+      },
+    };
+    const after = await makeTestApp(store, { clock, keyVault: counting });
     expect((await after.call('/verify', { body: { token: login.token } })).status).toBe(200);
     const rotated = await after.call('/token/refresh', { body: { refreshToken: login.refreshToken } });
     expect(rotated.status).toBe(200);
@@ -132,6 +140,7 @@ describe.each(rawStores)('secrets at rest on $name', (kind) => {
     expect(raw).not.toContain(secret);
     for (const param of PRIVATE_PARAMS) expect(raw).not.toContain((await privateJwkOf(store, testKeyVault, kid))[param] as string);
     expect((await store.get<SigningKeyRecord>(keyItem))!.data.sealedPrivateJwk).toMatchObject({ v: 1, kek: 'local' });
+    expect(dataKeys.filter((context) => JSON.stringify(context) === JSON.stringify(signingKeyContext(kid)))).toHaveLength(1);
   });
 });
 

@@ -176,7 +176,10 @@ describe('dist/lambda/api.mjs', () => {
     expect(rotation.kid).toMatch(/^[\w-]{8,64}$/);
     expect(rotation.activatesAt - Date.now()).toBeGreaterThan(9 * 60_000);
     expect(rotation.retiring.length).toBeGreaterThanOrEqual(1);
-    // The JWKS document is cached a minute per instance; a cold instance shows the new key at once.
+    // The JWKS document is cached a minute per instance: the instance that rotated drops its copy,
+    // and a cold instance shows the new key at once too.
+    const same = JSON.parse((await api(httpApiEvent('GET', '/.well-known/jwks.json'))).body).keys as { kid: string }[];
+    expect(same.map((k) => k.kid)).toContain(rotation.kid);
     const cold = startBundleHost(host.env);
     try {
       const keys = JSON.parse((await cold.invoke('api', httpApiEvent('GET', '/.well-known/jwks.json'))).result.body).keys as { kid: string }[];

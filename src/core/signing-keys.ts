@@ -72,7 +72,7 @@ export function signingKeys({ store, clock, vault, refreshMs = 5 * 60_000, publi
 
   const all = () => store.list<SigningKeyRecord>(KEYS_PK, { prefix: SIGNING_KEY_PREFIX });
 
-  const generate = async (activatesAt?: number): Promise<SigningKeyRecord> => {
+  const generate = async (activatesAt?: number): Promise<{ record: SigningKeyRecord; privateJwk: JWK }> => {
     const { publicKey, privateKey } = await generateKeyPair(ALG, { modulusLength: 2048, extractable: true });
     // Sortable by creation time, so the newest key is the last one listed.
     const kid = `${clock.now().toString(36).padStart(9, '0')}${randomToken(6)}`;
@@ -86,16 +86,15 @@ export function signingKeys({ store, clock, vault, refreshMs = 5 * 60_000, publi
       ...(activatesAt !== undefined ? { activatesAt } : {}),
     };
     await store.create({ ...signingKeyKey(kid), data: record });
-    return record;
+    return { record, privateJwk };
   };
 
-  /** The private JWK of a key; one found in the clear (a store from before) is sealed in place. */
+  /** The private JWK of a key: unsealed, or as found in the clear in a store from before (which `loadSigner` seals). */
   const privateJwkOf = async (item: Item<SigningKeyRecord>): Promise<JWK> => {
     const { sealedPrivateJwk, privateJwk, kid } = item.data;
     if (sealedPrivateJwk && isSealedSecret(sealedPrivateJwk))
       return JSON.parse(await openSecretText(needVault(), sealedPrivateJwk, signingKeyContext(kid))) as JWK;
     if (!privateJwk) throw new Error(`signing key ${kid} has no private key`);
-    await sealInPlace(item);
     return privateJwk as JWK;
   };
 
@@ -123,9 +122,8 @@ export function signingKeys({ store, clock, vault, refreshMs = 5 * 60_000, publi
       .at(-1);
     if (!active) {
       // The first key of a store: no token or cache can know any key yet, so it signs at once.
-      const record = await generate();
-      const fresh = (await store.get<SigningKeyRecord>(signingKeyKey(record.kid)))!;
-      return { kid: record.kid, key: (await importJWK(await privateJwkOf(fresh), ALG)) as CryptoKey };
+      const { record, privateJwk } = await generate();
+      return { kid: record.kid, key: (await importJWK(privateJwk, ALG)) as CryptoKey };
     }
     return { kid: active.data.kid, key: (await importJWK(await privateJwkOf(active), ALG)) as CryptoKey };
   };
@@ -148,7 +146,7 @@ export function signingKeys({ store, clock, vault, refreshMs = 5 * 60_000, publi
 
     async rotate(tokenTtlSeconds) {
       const activatesAt = clock.now() + publishAheadMs;
-      const fresh = await generate(activatesAt);
+      const { record: fresh } = await generate(activatesAt);
       const retireAt = activatesAt + refreshMs + tokenTtlSeconds * 1000 + 60_000;
       const older = (await all()).filter((item) => item.data.kid !== fresh.kid && (item.expiresAt === undefined || item.expiresAt > retireAt));
       const retiring = [];

@@ -34,14 +34,23 @@ const ready = once(async () => {
   }
   const { store } = await openDynamoStore(config, process.env, systemClock, { createLocalTable: false });
   const { vault } = keyVaultFromEnv(process.env, systemClock);
-  const app = createHttpApp(config, store, logger, systemClock, vault, {
-    clientAddress: lambdaClientAddress,
-    readBody: lambdaBodyReader,
-    mailer,
-    afterResponse: answerAtFixedTime(config.forgotAnswerMs, logger),
-  });
+  const keys = signingKeys({ store, clock: systemClock, vault });
+  const app = createHttpApp(
+    config,
+    store,
+    logger,
+    systemClock,
+    { vault, keys },
+    {
+      clientAddress: lambdaClientAddress,
+      readBody: lambdaBodyReader,
+      mailer,
+      afterResponse: answerAtFixedTime(config.forgotAnswerMs, logger),
+    },
+  );
   const rotate = async () => {
-    const rotation = await signingKeys({ store, clock: systemClock, vault }).rotate(config.accessTokenTtl);
+    // The app's own keys: this container's JWKS shows the new key at once.
+    const rotation = await keys.rotate(config.accessTokenTtl);
     logger.info('signing key rotated', {
       kid: rotation.kid,
       activatesAt: new Date(rotation.activatesAt).toISOString(),

@@ -65,8 +65,10 @@ export async function runServer(env: ProcessEnv, onStopped: () => Promise<void> 
       `Gatehouse made a new key-encryption key in ${keys.createdFile}: back it up with the store; without it the stored keys cannot be opened\n`,
     );
   }
+  const signing = signingKeys({ store, clock: systemClock, vault: keys.vault });
   try {
-    await signingKeys({ store, clock: systemClock, vault: keys.vault }).check();
+    // Loaded here, so the first login signs at once.
+    await signing.check();
   } catch (error) {
     // Secrets sealed under another key-encryption key: nothing could sign, so nothing starts.
     if (error instanceof KeyRefusedError) {
@@ -77,13 +79,20 @@ export async function runServer(env: ProcessEnv, onStopped: () => Promise<void> 
     }
     // Unavailable store or key service: requests answer 503 until they are back.
   }
-  const app = createHttpApp(config, store, logger, systemClock, keys.vault, {
-    clientAddress: nodeClientAddress(config.trustProxy),
-    readBody: nodeBodyReader,
-    site: webAppRoutes(WEB_DIR),
-    mailer: createMailSender(mail, { clock: systemClock }),
-    afterResponse: afterNodeResponse,
-  });
+  const app = createHttpApp(
+    config,
+    store,
+    logger,
+    systemClock,
+    { vault: keys.vault, keys: signing },
+    {
+      clientAddress: nodeClientAddress(config.trustProxy),
+      readBody: nodeBodyReader,
+      site: webAppRoutes(WEB_DIR),
+      mailer: createMailSender(mail, { clock: systemClock }),
+      afterResponse: afterNodeResponse,
+    },
+  );
 
   const server = createServer(nodeListener(app));
   server.listen(config.port, config.host, () => {
