@@ -1,7 +1,7 @@
-import { type Item, isConditionFailed, type WriteOp } from '../store/store';
+import type { Item, WriteOp } from '../store/store';
 import { type EmailCaller, type EmailContext, sendOrLog, sendOrWithdraw } from './email-context';
 import { accountMailName } from './email-throttle';
-import { type EmailTokenRecord, issueEmailToken, tokenFitsUser } from './email-tokens';
+import { type EmailTokenRecord, issueEmailToken, spendEmailToken, tokenFitsUser } from './email-tokens';
 import { AuthError } from './errors';
 import { canonicalEmail, EMAIL_RULE } from './identity';
 import { addressChangedMail, addressChangeRequestedMail, verifyAddressMail } from './mail-templates';
@@ -57,33 +57,28 @@ const invalid = () => new AuthError('invalid_email_token', undefined, 'token');
 export async function applyAddressChange(ctx: EmailContext, link: Item<EmailTokenRecord>, username: string, caller: EmailCaller): Promise<{ email: string }> {
   const { store } = ctx;
   const email = link.data.address;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  const readUser = async () => {
     const user = await store.get<UserRecord>(userKey(username));
     if (!user || !tokenFitsUser(link.data, user.data)) throw invalid();
+    return user;
+  };
+  // The new address's claim is made (or kept, if already this account's) and the old one's let go.
+  const writes = async (user: Item<UserRecord>): Promise<WriteOp[]> => {
     const old = user.data.email;
     const [claim, oldClaim] = await Promise.all([
       store.get<EmailRecord>(emailKey(email)),
       old && old !== email ? store.get<EmailRecord>(emailKey(old)) : undefined,
     ]);
     if (claim && claim.data.username !== username) throw new AuthError('email_taken');
-    const ops: WriteOp[] = [
-      { type: 'update', key: userKey(username), changes: { set: { email, emailVerified: true } }, ifVersion: user.version },
-      { type: 'delete', key: link, ifVersion: link.version },
-    ];
+    const ops: WriteOp[] = [{ type: 'update', key: userKey(username), changes: { set: { email, emailVerified: true } }, ifVersion: user.version }];
     if (!claim) ops.push({ type: 'create', item: { ...emailKey(email), data: { username } satisfies EmailRecord } });
     if (oldClaim?.data.username === username) ops.push({ type: 'delete', key: oldClaim, ifVersion: oldClaim.version });
-    try {
-      await store.transact(ops);
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-      // Spent by another request, or the user or a claim changed meanwhile: look again.
-      if (!(await store.get(link))) throw invalid();
-      continue;
-    }
-    if (old && old !== email) {
-      await sendOrLog(ctx, addressChangedMail(ctx.mail, { to: old, name: user.data.name, newAddress: email }), 'address-changed', caller);
-    }
-    return { email };
+    return ops;
+  };
+  const user = await spendEmailToken(store, link, readUser, writes, invalid);
+  const old = user.data.email;
+  if (old && old !== email) {
+    await sendOrLog(ctx, addressChangedMail(ctx.mail, { to: old, name: user.data.name, newAddress: email }), 'address-changed', caller);
   }
-  throw new AuthError('conflict');
+  return { email };
 }

@@ -1,6 +1,7 @@
-import { type Item, isConditionFailed, type NewItem, type Store } from '../store/store';
+import { type Item, isConditionFailed, type NewItem, type Store, type WriteOp } from '../store/store';
 import { base64url } from './base64url';
 import type { Clock } from './clock';
+import { AuthError } from './errors';
 import { usernameFromBase64url } from './identity';
 import { emailTokenKey, type UserRecord } from './records';
 import { randomToken, sha256, timingSafeEqual } from './token-crypto';
@@ -123,4 +124,34 @@ export async function withdrawEmailToken(store: Store, item: Item<EmailTokenReco
   } catch (error) {
     if (!isConditionFailed(error)) throw error;
   }
+}
+
+/**
+ * Spends a link in the transaction of the change it makes. `writes` returns the change's writes over
+ * the user it is given (the link's version-conditioned delete is added to them). When a condition
+ * fails — the link spent by another request, or the user or something `writes` read changed
+ * meanwhile — a link that is gone answers `invalid()`, and one still there is tried again over the
+ * user read afresh, three times in all, then `conflict`. `readUser` reads the user and throws
+ * `invalid()` when the link no longer fits it; `first` is a user already read that way.
+ * Resolves with the user the change was made over.
+ */
+export async function spendEmailToken(
+  store: Store,
+  link: Item<EmailTokenRecord>,
+  readUser: () => Promise<Item<UserRecord>>,
+  writes: (user: Item<UserRecord>) => Promise<readonly WriteOp[]>,
+  invalid: () => AuthError,
+  first?: Item<UserRecord>,
+): Promise<Item<UserRecord>> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const user = attempt === 0 && first ? first : await readUser();
+    try {
+      await store.transact([...(await writes(user)), { type: 'delete', key: link, ifVersion: link.version }]);
+      return user;
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      if (!(await store.get(link))) throw invalid();
+    }
+  }
+  throw new AuthError('conflict');
 }

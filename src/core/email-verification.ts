@@ -1,8 +1,8 @@
-import { isConditionFailed, type WriteOp } from '../store/store';
+import type { WriteOp } from '../store/store';
 import { applyAddressChange } from './email-change';
 import { type EmailCaller, type EmailContext, sendOrLog, sendOrWithdraw } from './email-context';
 import { accountMailName } from './email-throttle';
-import { findEmailToken, issueEmailToken, prepareEmailToken } from './email-tokens';
+import { findEmailToken, issueEmailToken, prepareEmailToken, spendEmailToken } from './email-tokens';
 import { AuthError } from './errors';
 import { verifyAddressMail } from './mail-templates';
 import { type UserRecord, userKey } from './records';
@@ -45,22 +45,20 @@ export async function confirmAddress(ctx: EmailContext, token: string, caller: E
   const found = await findEmailToken(ctx.store, token, ['verify', 'change']);
   if (!found) throw invalid();
   if (found.parsed.purpose === 'change') return applyAddressChange(ctx, found.item, found.parsed.username, caller);
-  for (let attempt = 0; attempt < 3; attempt++) {
+  const link = found.item;
+  const readUser = async () => {
     const user = await ctx.store.get<UserRecord>(userKey(found.parsed.username));
-    if (!user || user.data.email !== found.item.data.address || user.data.createdAt !== found.item.data.userCreatedAt) throw invalid();
-    try {
-      await ctx.store.transact([
-        { type: 'update', key: userKey(user.data.username), changes: { set: { emailVerified: true } }, ifVersion: user.version },
-        { type: 'delete', key: found.item, ifVersion: found.item.version },
-      ]);
-      return { email: found.item.data.address };
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-      // Spent by another request, or the user changed meanwhile (a login re-hashed): look again.
-      if (!(await ctx.store.get(found.item))) throw invalid();
-    }
-  }
-  throw new AuthError('conflict');
+    if (!user || user.data.email !== link.data.address || user.data.createdAt !== link.data.userCreatedAt) throw invalid();
+    return user;
+  };
+  await spendEmailToken(
+    ctx.store,
+    link,
+    readUser,
+    async (user) => [{ type: 'update', key: userKey(user.data.username), changes: { set: { emailVerified: true } }, ifVersion: user.version }],
+    invalid,
+  );
+  return { email: link.data.address };
 }
 
 /**

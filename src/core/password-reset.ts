@@ -1,7 +1,7 @@
-import { isConditionFailed, type Store } from '../store/store';
+import type { Store } from '../store/store';
 import { type EmailCaller, type EmailContext, sendOrLog } from './email-context';
 import { accountMailName } from './email-throttle';
-import { findEmailToken, issueEmailToken, tokenFitsUser, withdrawEmailToken } from './email-tokens';
+import { findEmailToken, issueEmailToken, spendEmailToken, tokenFitsUser, withdrawEmailToken } from './email-tokens';
 import { AuthError } from './errors';
 import { canonicalEmail, canonicalUsername, EMAIL_RULE, USERNAME_RULE } from './identity';
 import { passwordResetMail, passwordWasResetMail } from './mail-templates';
@@ -84,30 +84,25 @@ export async function resetPassword(ctx: EmailContext, token: string, newPasswor
     if (!fits) throw invalid();
     return user;
   };
-  let user = await current();
+  const first = await current();
   const policy = await checkNewPassword(newPassword, username, ctx.passwords);
   if (!policy.ok) throw new AuthError('weak_password', policy.message.replace(/^password/, 'newPassword'), 'newPassword');
   const passwordHash = await ctx.hasher.hash(policy.password);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await store.transact([
-        {
-          type: 'update',
-          key: userKey(username),
-          changes: { set: { passwordHash, passwordVersion: (user.data.passwordVersion ?? 0) + 1 } },
-          ifVersion: user.version,
-        },
-        { type: 'delete', key: found.item, ifVersion: found.item.version },
-      ]);
-      break;
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-      // Spent by another request, or the user changed meanwhile (a login re-hashed): look again.
-      if (!(await store.get(found.item))) throw invalid();
-      if (attempt === 2) throw new AuthError('conflict');
-      user = await current();
-    }
-  }
+  const user = await spendEmailToken(
+    store,
+    found.item,
+    current,
+    async (over) => [
+      {
+        type: 'update',
+        key: userKey(username),
+        changes: { set: { passwordHash, passwordVersion: (over.data.passwordVersion ?? 0) + 1 } },
+        ifVersion: over.version,
+      },
+    ],
+    invalid,
+    first,
+  );
   // The user first, then its sessions: a login that raced the reset sees the new version (see login).
   const ended = await endSessions(store, username);
   await sendOrLog(ctx, passwordWasResetMail(ctx.mail, { to: found.item.data.address, name: user.data.name }), 'password-was-reset', caller);
