@@ -1,4 +1,4 @@
-import { base64url, fromBase64url } from './base64url';
+import { base64url, bytesFromBase64url } from './base64url';
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
@@ -9,13 +9,12 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/;
  */
 export function decodeBase64url(text: unknown): Uint8Array | undefined {
   if (typeof text !== 'string' || !BASE64URL.test(text) || text.length % 4 === 1) return undefined;
-  let binary: string;
+  let bytes: Uint8Array;
   try {
-    binary = fromBase64url(text);
+    bytes = bytesFromBase64url(text);
   } catch {
     return undefined;
   }
-  const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
   return base64url(bytes) === text ? bytes : undefined;
 }
 

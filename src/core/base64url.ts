@@ -9,3 +9,6 @@ export const base64url = (bytes: Uint8Array | string): string => {
 
 /** The binary string behind a base64url text; throws on text that is not base64url. */
 export const fromBase64url = (text: string): string => atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+
+/** The bytes behind a base64url text (any such text; `decodeBase64url` takes only canonical ones); throws on text that is not base64url. */
+export const bytesFromBase64url = (text: string): Uint8Array => Uint8Array.from(fromBase64url(text), (char) => char.charCodeAt(0));

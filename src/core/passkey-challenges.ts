@@ -1,5 +1,5 @@
 import type { Store } from '../store/store';
-import { fromBase64url } from './base64url';
+import { bytesFromBase64url } from './base64url';
 import type { Clock } from './clock';
 import { passkeyChallengeKey } from './records';
 import { randomToken, sha256 } from './token-crypto';
@@ -49,8 +49,7 @@ export function challengeOf(response: unknown): string | undefined {
   const clientDataJSON = (response as { response?: { clientDataJSON?: unknown } } | null)?.response?.clientDataJSON;
   if (typeof clientDataJSON !== 'string' || clientDataJSON.length > 8192) return undefined;
   try {
-    const binary = fromBase64url(clientDataJSON);
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)));
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytesFromBase64url(clientDataJSON));
     const challenge = (JSON.parse(text) as { challenge?: unknown } | null)?.challenge;
     return typeof challenge === 'string' ? challenge : undefined;
   } catch {

@@ -7,7 +7,7 @@ import { challengeOf, issueChallenge, spendChallenge } from './passkey-challenge
 import type { PasskeyDeps } from './passkey-registration';
 import { credentialHash, listPasskeys } from './passkey-store';
 import { type PasskeyOwnerRecord, type PasskeyRecord, passkeyKey, passkeyOwnerKey, type UserRecord, userKey } from './records';
-import { CHALLENGE_TTL_MS, type Json } from './webauthn';
+import { CHALLENGE_TTL_MS, type Json, relyingParty } from './webauthn';
 
 export const PASSKEY_LOGIN: readonly AuthMethod[] = ['webauthn'];
 
@@ -26,7 +26,7 @@ export async function loginOptions(deps: PasskeyDeps, rawUsername?: string): Pro
   const allow = account ? (await listPasskeys(store, account)).map(({ id, transports }) => ({ id, transports })) : [];
   const challenge = await issueChallenge(store, clock, { purpose: 'login', ...(username ? { username } : {}) });
   return webauthn.requestOptions({
-    rp: { id: passkeys.rpId, name: passkeys.rpName, origins: passkeys.origins },
+    rp: relyingParty(passkeys),
     challenge,
     allow,
     timeoutMs: CHALLENGE_TTL_MS,
@@ -79,8 +79,12 @@ export async function passkeyLogin(
   const handle = userHandleOf(response);
   if (handle !== undefined && handle !== null && handle !== record.data.userHandle) throw refuse('user handle of another account', { credential: hash });
 
-  const rp = { id: passkeys.rpId, name: passkeys.rpName, origins: passkeys.origins };
-  const check = await webauthn.verifyAssertion({ response, challenge, rp, credential: { id: record.data.id, publicKey: record.data.publicKey } });
+  const check = await webauthn.verifyAssertion({
+    response,
+    challenge,
+    rp: relyingParty(passkeys),
+    credential: { id: record.data.id, publicKey: record.data.publicKey },
+  });
   if (!check.ok) throw refuse(check.reason, { credential: hash });
   await recordUse(deps, record, check.counter, check.backedUp, failure);
 

@@ -5,19 +5,11 @@ import { canonicalName } from './identity';
 import type { Logger } from './logger';
 import { challengeOf, issueChallenge, spendChallenge } from './passkey-challenges';
 import { credentialHash, listPasskeys, passkeySet } from './passkey-store';
-import {
-  type PasskeyOwnerRecord,
-  type PasskeyRecord,
-  type PasskeySetRecord,
-  passkeyKey,
-  passkeyOwnerKey,
-  passkeySetKey,
-  type UserRecord,
-  userKey,
-} from './records';
+import { type PasskeyOwnerRecord, type PasskeyRecord, type PasskeySetRecord, passkeyKey, passkeyOwnerKey, passkeySetKey, type UserRecord } from './records';
 import { findSession } from './sessions';
 import type { Authenticated } from './token-verifier';
-import { CHALLENGE_TTL_MS, type Json, type PasskeySettings, type WebAuthn } from './webauthn';
+import { signedInUser } from './users';
+import { CHALLENGE_TTL_MS, type Json, type PasskeySettings, relyingParty, type WebAuthn } from './webauthn';
 
 export interface PasskeyDeps {
   readonly store: Store;
@@ -55,11 +47,7 @@ function passkeyName(raw: string | undefined): string {
   return name;
 }
 
-async function currentAccount(store: Store, user: Authenticated): Promise<UserRecord> {
-  const found = (await store.get<UserRecord>(userKey(user.username)))?.data;
-  if (!found) throw new AuthError('not_authenticated');
-  return found;
-}
+const currentAccount = async (store: Store, user: Authenticated): Promise<UserRecord> => (await signedInUser(store, user.username)).data;
 
 /**
  * How recent the login of a session that adds a passkey must be. A passkey is a way in that skips
@@ -79,7 +67,7 @@ export async function registrationOptions(deps: PasskeyDeps, user: Authenticated
   if (existing.length >= passkeys.maxPerUser) throw new AuthError('passkey_limit');
   const challenge = await issueChallenge(store, clock, { purpose: 'register', username: user.username, sid: user.sid });
   return webauthn.creationOptions({
-    rp: { id: passkeys.rpId, name: passkeys.rpName, origins: passkeys.origins },
+    rp: relyingParty(passkeys),
     userHandle: set.data.userHandle,
     username: account.username,
     displayName: account.name,
@@ -106,7 +94,7 @@ export async function registerPasskey(deps: PasskeyDeps, user: Authenticated, re
   if (!challenge) throw refuse('no challenge in the response');
   const issued = await spendChallenge(store, challenge, (r) => r.purpose === 'register' && r.username === user.username && r.sid === user.sid);
   if (!issued) throw refuse('challenge unknown, expired, spent, or issued to another session');
-  const check = await webauthn.verifyRegistration({ response, challenge, rp: { id: passkeys.rpId, name: passkeys.rpName, origins: passkeys.origins } });
+  const check = await webauthn.verifyRegistration({ response, challenge, rp: relyingParty(passkeys) });
   if (!check.ok) throw refuse(check.reason);
 
   const account = await currentAccount(store, user);

@@ -1,6 +1,6 @@
 import type { CryptoKey } from 'jose';
 import { isConditionFailed, type Store } from '../store/store';
-import { fromBase64url } from './base64url';
+import { bytesFromBase64url } from './base64url';
 import type { Clock } from './clock';
 import type { KeyVault } from './key-vault';
 import { REFRESH_KEY } from './records';
@@ -27,9 +27,7 @@ export async function loadRefreshKey(store: Store, clock: Clock, vault: KeyVault
   for (let attempt = 0; attempt < 3; attempt++) {
     const item = await store.get<RefreshKeyRecord>(REFRESH_KEY);
     if (item?.data.sealed && isSealedSecret(item.data.sealed)) return hmacKey(await openSecret(vault, item.data.sealed, refreshKeyContext()));
-    const bytes = item?.data.secret
-      ? Uint8Array.from(fromBase64url(item.data.secret), (ch) => ch.charCodeAt(0))
-      : crypto.getRandomValues(new Uint8Array(SECRET_BYTES));
+    const bytes = item?.data.secret ? bytesFromBase64url(item.data.secret) : crypto.getRandomValues(new Uint8Array(SECRET_BYTES));
     const sealed = await sealSecret(vault, refreshKeyContext(), bytes);
     try {
       if (item) await store.update(item, { set: { sealed }, remove: ['secret'] }, { ifVersion: item.version });

@@ -13,6 +13,7 @@ import { totpSecretContext } from './secret-contexts';
 import type { SigningKeys } from './signing-keys';
 import type { Throttle } from './throttle';
 import { checkTotp, newTotpSecret, otpauthUrl } from './totp';
+import { signedInUser } from './users';
 
 /** A TOTP secret made by setup and not yet confirmed by a right code. */
 export interface PendingTotp extends Record<string, unknown> {
@@ -58,11 +59,7 @@ export function createSecondFactor(deps: SecondFactorDeps) {
   const tokenSettings = settings.mfaToken ?? MFA_TOKEN_DEFAULTS;
   const appName = settings.appName ?? 'Gatehouse';
 
-  const userItem = async (username: string): Promise<Item<User>> => {
-    const item = await store.get<User>(userKey(username));
-    if (!item) throw new AuthError('not_authenticated');
-    return item;
-  };
+  const userItem = (username: string): Promise<Item<User>> => signedInUser<User>(store, username);
   const openTotp = (username: string) => (state: { sealed: SealedSecret }) => openSecretText(keyVault, state.sealed, totpSecretContext(username));
 
   /** Writes over the version read; a change meanwhile (a login's re-hash, another tab) is a conflict to retry. */

@@ -1,4 +1,5 @@
-import type { Store, WriteOp } from '../store/store';
+import type { Item, Store, WriteOp } from '../store/store';
+import { AuthError } from './errors';
 import { emailKey, type UserRecord, userKey } from './records';
 
 /**
@@ -16,6 +17,16 @@ export async function insertUser(store: Store, user: UserRecord, alongside: read
     { type: 'create', item: { ...emailKey(user.email), data: { username: user.username } } },
     ...alongside,
   ]);
+}
+
+/**
+ * The stored user behind a signed-in caller, with its version; not_authenticated when the account
+ * is gone (removed while its token was still being checked).
+ */
+export async function signedInUser<T extends UserRecord = UserRecord>(store: Store, username: string): Promise<Item<T>> {
+  const item = await store.get<T>(userKey(username));
+  if (!item) throw new AuthError('not_authenticated');
+  return item;
 }
 
 /** The stored user of a name, or undefined when there is none. */

@@ -95,6 +95,9 @@ export const MAX_PASSKEYS_PER_USER = 20;
 /** How long a challenge stays usable, and how long a browser is told to wait for the person. */
 export const CHALLENGE_TTL_MS = 5 * 60_000;
 
+/** The relying party the ceremonies are checked against. */
+export const relyingParty = (passkeys: PasskeySettings): RelyingParty => ({ id: passkeys.rpId, name: passkeys.rpName, origins: passkeys.origins });
+
 /** Passkeys for the pages of one URL: its host as the RP ID, its origin as the only origin. */
 export function passkeysFor(appUrl: string, rpName = 'Gatehouse'): PasskeySettings {
   const url = new URL(appUrl);
