@@ -116,6 +116,26 @@ describe('email in the web app, in Chromium', () => {
     await expect.poll(() => emailState(tab), { timeout: 10_000 }).toBe('ada@lovelace.example · Confirmed');
   });
 
+  it('asks to log in again, the name filled in, when the session ended elsewhere before a change', async () => {
+    const { page, context } = await openPage(browser, server.url, contexts);
+    await logIn(page, 'ada', PASSWORD);
+    await expect.poll(() => emailState(page), { timeout: 10_000 }).toContain('· Confirmed');
+    const token = (await context.cookies()).find((cookie) => cookie.name === 'gatehouse_token')!.value;
+    const ended = await fetch(`${server.url}/logout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    expect(ended.status).toBe(200);
+
+    await page.getByRole('button', { name: 'Change email' }).click();
+    const card = page.locator('#email-card');
+    await card.getByLabel('New email', { exact: true }).fill('ada@elsewhere.example');
+    await card.getByLabel('Current password', { exact: true }).fill(PASSWORD);
+    await card.getByRole('button', { name: 'Send confirmation link' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 })
+      .toBe('Your session has ended (you were logged out). Log in again to manage your email address.');
+    expect(await page.getByRole('tabpanel', { name: 'Log in' }).getByLabel('Username').inputValue()).toBe('ada');
+    expect(await page.getByText('Logged in as').isVisible()).toBe(false);
+  });
+
   it('resets a forgotten password from the mailed link: logged out everywhere, then in with the new password', async () => {
     // A session that the reset must end.
     const old = await openPage(browser, server.url, contexts);

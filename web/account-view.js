@@ -160,3 +160,17 @@ export function askToLogInAgain(username) {
   input('login-username').value = username;
   input('login-password').focus();
 }
+
+/**
+ * A refusal because the session ended elsewhere (another tab, another device, an expiry): logged
+ * out here too, the log-in form waiting with the name, and `then` says what logging in again is for.
+ * @param {import('./api.js').Api} api
+ * @param {string} username
+ * @param {string} then
+ */
+export function sessionHasEnded(api, username, then) {
+  api.token.clear();
+  setUser(null);
+  askToLogInAgain(username);
+  say('error', `Your session has ended (you were logged out). Log in again ${then}.`);
+}

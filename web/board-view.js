@@ -2,11 +2,11 @@
 // The board: the latest messages for everyone, and the form to post one when logged in.
 
 import { GatehouseError } from '../src/client/gatehouse-client.ts';
-import { askToLogInAgain } from './account-view.js';
+import { sessionHasEnded } from './account-view.js';
 import { byId, element, make, onSubmit } from './dom.js';
 import { draftOf, dropDraft, keepDraft } from './draft.js';
 import { clearFormErrors, describe, requireFilled, say, showError, watchFormErrors } from './feedback.js';
-import { currentUser, setUser } from './session.js';
+import { currentUser } from './session.js';
 
 /** @typedef {import('../src/client/gatehouse-client.ts').MessageList['messages'][number]} Message */
 
@@ -58,10 +58,7 @@ export async function loadMessages(api) {
  */
 function sessionEnded(api, username) {
   keepDraft(username, textArea().value);
-  api.token.clear();
-  setUser(null);
-  askToLogInAgain(username);
-  say('error', 'Your session has ended (you were logged out). Log in again to post; your message is kept.');
+  sessionHasEnded(api, username, 'to post; your message is kept');
 }
 
 /** @param {import('./api.js').Api} api */

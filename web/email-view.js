@@ -4,9 +4,10 @@
 // confirmation link opens.
 
 import { GatehouseError } from '../src/client/gatehouse-client.ts';
+import { sessionHasEnded } from './account-view.js';
 import { busy, byId, element, make, onSubmit } from './dom.js';
 import { clearFormErrors, describe, requireFilled, say, showError, watchFormErrors } from './feedback.js';
-import { currentUser, setUser } from './session.js';
+import { currentUser } from './session.js';
 
 /** @typedef {import('../src/client/gatehouse-client.ts').Profile} Profile */
 
@@ -48,9 +49,7 @@ function showForm(open) {
  */
 function sessionEnded(api, error) {
   if (!(error instanceof GatehouseError && error.status === 401)) return false;
-  api.token.clear();
-  setUser(null);
-  say('error', 'Your session has ended. Log in again.');
+  sessionHasEnded(api, currentUser()?.username ?? '', 'to manage your email address');
   return true;
 }
 

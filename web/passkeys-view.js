@@ -5,10 +5,9 @@
 
 import { browserSupportsWebAuthn, startAuthentication, startRegistration } from '@simplewebauthn/browser';
 import { GatehouseError } from '../src/client/gatehouse-client.ts';
-import { askToLogInAgain, loggedIn } from './account-view.js';
+import { loggedIn, sessionHasEnded } from './account-view.js';
 import { busy, byId, element, make, onSubmit } from './dom.js';
 import { clearFormErrors, describe, say, showError, watchFormErrors } from './feedback.js';
-import { setUser } from './session.js';
 
 /** @typedef {import('../src/client/gatehouse-client.ts').Passkey} Passkey */
 /** @typedef {import('@simplewebauthn/browser').PublicKeyCredentialCreationOptionsJSON} CreationOptionsJSON */
@@ -88,10 +87,7 @@ async function loadPasskeys(api) {
 function failed(api, error) {
   if (error instanceof GatehouseError && error.status === 401) {
     const username = byId('who-username', HTMLElement).textContent?.replace(/^@/, '') ?? '';
-    api.token.clear();
-    setUser(null);
-    askToLogInAgain(username);
-    return say('error', 'Your session has ended (you were logged out). Log in again to manage your passkeys.');
+    return sessionHasEnded(api, username, 'to manage your passkeys');
   }
   say('error', describePasskeyError(error));
 }

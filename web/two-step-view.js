@@ -4,13 +4,12 @@
 // recovery codes), new recovery codes, and turning it off. Each change asks for the password.
 
 import { GatehouseError } from '../src/client/gatehouse-client.ts';
-import { askToLogInAgain } from './account-view.js';
+import { sessionHasEnded } from './account-view.js';
 import { copyText } from './clipboard.js';
 import { byId, element, onSubmit } from './dom.js';
 import { clearFormErrors, describe, requireFilled, say, showError, showFieldError, watchFormErrors } from './feedback.js';
 import { qrCode } from './qr-code.js';
 import { forgetRecoveryCodes, recoveryCodesView, showRecoveryCodes } from './recovery-codes-view.js';
-import { setUser } from './session.js';
 
 /** @typedef {import('../src/client/gatehouse-client.ts').MfaStatus} MfaStatus */
 /** @typedef {'on' | 'renew' | 'off'} Intent */
@@ -82,11 +81,7 @@ async function loadStatus(api) {
 
 /** @param {import('./api.js').Api} api */
 function sessionEnded(api) {
-  const { username } = state;
-  api.token.clear();
-  setUser(null);
-  askToLogInAgain(username);
-  say('error', 'Your session has ended (you were logged out). Log in again to change two-step verification.');
+  sessionHasEnded(api, state.username, 'to change two-step verification');
 }
 
 /**
