@@ -14,7 +14,7 @@ import { endSession, endSessions, listSessions, SID_PATTERN } from './sessions';
 import type { SigningKeys } from './signing-keys';
 import { createThrottle, type ThrottleSettings } from './throttle';
 import { type Authenticated, type AuthFailure, createTokenVerifier } from './token-verifier';
-import { insertUser } from './users';
+import { findUser, insertUser } from './users';
 
 export type { Authenticated, AuthFailure };
 
@@ -283,7 +283,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
   }
 
   async function profile(username: string): Promise<Profile | undefined> {
-    const user = (await store.get<UserRecord>(userKey(username)))?.data;
+    const user = await findUser(store, username);
     return user && { ...publicUser(user), createdAt: user.createdAt, emailVerified: Boolean(user.email && user.emailVerified), mfa: secondFactor.status(user) };
   }
 

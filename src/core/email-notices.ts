@@ -1,6 +1,6 @@
 import { type EmailCaller, type EmailContext, sendOrLog } from './email-context';
 import { passwordChangedMail } from './mail-templates';
-import { type UserRecord, userKey } from './records';
+import { findUser } from './users';
 
 /**
  * After `POST /password`: the account's confirmed address is told (an address never confirmed may
@@ -8,7 +8,7 @@ import { type UserRecord, userKey } from './records';
  * changes nothing of the answer.
  */
 export async function notifyPasswordChanged(ctx: EmailContext, username: string, caller: EmailCaller): Promise<void> {
-  const user = (await ctx.store.get<UserRecord>(userKey(username)))?.data;
+  const user = await findUser(ctx.store, username);
   if (!user?.email || !user.emailVerified) return;
   await sendOrLog(ctx, passwordChangedMail(ctx.mail, { to: user.email, name: user.name }), 'password-changed', caller);
 }

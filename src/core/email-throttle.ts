@@ -1,7 +1,6 @@
 import type { Key, Store } from '../store/store';
 import type { Clock } from './clock';
-import { rateLimited } from './errors';
-import { UNKNOWN_CLIENT } from './throttle';
+import { admitInWindow, countInWindow, HOUR, TEN_MINUTES, UNKNOWN_CLIENT } from './throttle';
 
 /** How much mail the flows of email-*.ts may cause; both configurable. */
 export interface EmailLimits {
@@ -12,9 +11,6 @@ export interface EmailLimits {
 }
 
 export const EMAIL_LIMIT_DEFAULTS: EmailLimits = { perAccountPerHour: 5, perClientPer10Min: 30 };
-
-const HOUR = 3_600_000;
-const TEN_MINUTES = 600_000;
 
 const clientCount = (client: string): Key => ({ pk: `THROTTLE#client#email#${client}`, sk: 'count' });
 const nameCount = (name: string): Key => ({ pk: `THROTTLE#mail#${name}`, sk: 'count' });
@@ -37,24 +33,13 @@ export interface EmailThrottle {
 }
 
 export function createEmailThrottle(store: Store, clock: Clock, limits: EmailLimits): EmailThrottle {
-  const count = async (name: string) => {
-    const now = clock.now();
-    const counter = await store.increment(nameCount(name), 1, now + HOUR);
-    return { over: counter.value > limits.perAccountPerHour, wait: (counter.expiresAt - now) / 1000 };
-  };
   return {
     async admitClient(client) {
-      if (client === UNKNOWN_CLIENT) return;
-      const now = clock.now();
-      const counter = await store.increment(clientCount(client), 1, now + TEN_MINUTES);
-      if (counter.value > limits.perClientPer10Min) throw rateLimited((counter.expiresAt - now) / 1000);
+      if (client !== UNKNOWN_CLIENT) await admitInWindow(store, clock, clientCount(client), TEN_MINUTES, limits.perClientPer10Min);
     },
-    async admitName(name) {
-      const { over, wait } = await count(name);
-      if (over) throw rateLimited(wait);
-    },
+    admitName: (name) => admitInWindow(store, clock, nameCount(name), HOUR, limits.perAccountPerHour),
     async allowName(name) {
-      return !(await count(name)).over;
+      return !(await countInWindow(store, clock, nameCount(name), HOUR, limits.perAccountPerHour)).over;
     },
   };
 }

@@ -6,6 +6,7 @@ import { findEmailToken, issueEmailToken, prepareEmailToken, spendEmailToken } f
 import { AuthError } from './errors';
 import { verifyAddressMail } from './mail-templates';
 import { type UserRecord, userKey } from './records';
+import { findUser } from './users';
 
 /** What registration needs to confirm a new account's address: a record written with the account, then its mail. */
 export interface AddressConfirmation {
@@ -68,7 +69,7 @@ export async function confirmAddress(ctx: EmailContext, token: string, caller: E
  */
 export async function resendConfirmation(ctx: EmailContext, username: string, caller: EmailCaller): Promise<{ email: string }> {
   await ctx.throttle.admitClient(caller.client);
-  const user = (await ctx.store.get<UserRecord>(userKey(username)))?.data;
+  const user = await findUser(ctx.store, username);
   if (!user) throw new AuthError('not_authenticated');
   if (!user.email) throw new AuthError('no_email', 'This account has no email address: add one with POST /email');
   if (user.emailVerified) throw new AuthError('email_already_verified');

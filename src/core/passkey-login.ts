@@ -7,6 +7,7 @@ import { challengeOf, issueChallenge, spendChallenge } from './passkey-challenge
 import type { PasskeyDeps } from './passkey-registration';
 import { credentialHash, listPasskeys } from './passkey-store';
 import { type PasskeyOwnerRecord, type PasskeyRecord, passkeyKey, passkeyOwnerKey, type UserRecord, userKey } from './records';
+import { findUser } from './users';
 import { CHALLENGE_TTL_MS, type Json, relyingParty } from './webauthn';
 
 export const PASSKEY_LOGIN: readonly AuthMethod[] = ['webauthn'];
@@ -22,7 +23,7 @@ export async function loginOptions(deps: PasskeyDeps, rawUsername?: string): Pro
   const { store, clock, webauthn, passkeys } = deps;
   // A name that breaks the rules is no account's: its challenge can be answered by no credential.
   const username = rawUsername?.trim().toLowerCase();
-  const account = username && canonicalUsername(username) ? (await store.get<UserRecord>(userKey(username)))?.data : undefined;
+  const account = username && canonicalUsername(username) ? await findUser(store, username) : undefined;
   const allow = account ? (await listPasskeys(store, account)).map(({ id, transports }) => ({ id, transports })) : [];
   const challenge = await issueChallenge(store, clock, { purpose: 'login', ...(username ? { username } : {}) });
   return webauthn.requestOptions({

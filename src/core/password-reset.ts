@@ -8,6 +8,7 @@ import { passwordResetMail, passwordWasResetMail } from './mail-templates';
 import { checkNewPassword } from './passwords';
 import { type EmailRecord, emailKey, type UserRecord, userKey } from './records';
 import { endSessions } from './sessions';
+import { findUser } from './users';
 
 export interface ForgotInput {
   readonly username?: string | undefined;
@@ -16,9 +17,9 @@ export interface ForgotInput {
 
 /** The account a forgotten-password request names, by username or by address; undefined when there is none. */
 async function accountNamed(store: Store, by: { username: string } | { email: string }): Promise<UserRecord | undefined> {
-  if ('username' in by) return (await store.get<UserRecord>(userKey(by.username)))?.data;
+  if ('username' in by) return await findUser(store, by.username);
   const claim = await store.get<EmailRecord>(emailKey(by.email));
-  const user = claim && (await store.get<UserRecord>(userKey(claim.data.username)))?.data;
+  const user = claim && (await findUser(store, claim.data.username));
   return user?.email === by.email ? user : undefined;
 }
 

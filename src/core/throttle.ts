@@ -27,8 +27,24 @@ export const THROTTLE_DEFAULTS: ThrottleSettings = {
   clientRegistrationsPer10Min: 30,
 };
 
-const HOUR = 3_600_000;
-const TEN_MINUTES = 600_000;
+export const HOUR = 3_600_000;
+export const TEN_MINUTES = 600_000;
+
+/**
+ * One more in a fixed window counted in the store (an atomic increment; the window starts with
+ * the first count): whether this one goes past `cap`, and the seconds until the window ends.
+ */
+export async function countInWindow(store: Store, clock: Clock, key: Key, windowMs: number, cap: number): Promise<{ over: boolean; retryAfter: number }> {
+  const now = clock.now();
+  const counter = await store.increment(key, 1, now + windowMs);
+  return { over: counter.value > cap, retryAfter: (counter.expiresAt - now) / 1000 };
+}
+
+/** Counts one more in a window, rate_limited past `cap`. */
+export async function admitInWindow(store: Store, clock: Clock, key: Key, windowMs: number, cap: number): Promise<void> {
+  const { over, retryAfter } = await countInWindow(store, clock, key, windowMs, cap);
+  if (over) throw rateLimited(retryAfter);
+}
 
 /** An attempt that may go on to check the password, and what it reports afterwards. */
 export interface Attempt {
@@ -81,10 +97,8 @@ export function createThrottle(store: Store, clock: Clock, settings: ThrottleSet
   return {
     async admit(kind, client) {
       if (client === UNKNOWN_CLIENT) return;
-      const now = clock.now();
       const cap = kind === 'login' ? settings.clientLoginsPer10Min : settings.clientRegistrationsPer10Min;
-      const counter = await store.increment(clientCount(kind, client), 1, now + TEN_MINUTES);
-      if (counter.value > cap) throw rateLimited((counter.expiresAt - now) / 1000);
+      await admitInWindow(store, clock, clientCount(kind, client), TEN_MINUTES, cap);
     },
 
     async accountFailed(username) {
