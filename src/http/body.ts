@@ -39,18 +39,23 @@ export const readWebBody: BodyReader = async (c, limit) => {
 
 export const BODY_LIMIT = 16 * 1024;
 
-/** The request body as a JSON object. An empty body reads as {}; anything else non-object is a 400. */
-export async function jsonObject(c: Context<AppEnv>): Promise<Record<string, unknown>> {
-  const text = await c.get('readBody')();
+/** A body's text as a JSON object: an empty body reads as {}; undefined for anything that is not an object. */
+export function parseJsonObject(text: string): Record<string, unknown> | undefined {
   if (text.trim() === '') return {};
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new AuthError('invalid_json');
+    return undefined;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AuthError('invalid_json');
-  return value as Record<string, unknown>;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** The request body as a JSON object. An empty body reads as {}; anything else non-object is a 400. */
+export async function jsonObject(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  const value = parseJsonObject(await c.get('readBody')());
+  if (!value) throw new AuthError('invalid_json');
+  return value;
 }
 
 /** Validates with zod; the first problem becomes a 400 naming its field. */

@@ -1,4 +1,5 @@
 import type { AuthService } from '../core/auth-service';
+import { parseJsonObject } from './body';
 import type { AppDeps } from './context';
 import { corsHeaderList } from './cors';
 import { tokenBody } from './schemas';
@@ -39,13 +40,8 @@ export function createQuickVerify(
   const fixed: [string, string][] = [...security, ...corsHeaderList({ origins: deps.settings.corsOrigins }, undefined)];
   return async ({ body, authorization, origin, requestId: given }) => {
     const started = performance.now();
-    let json: unknown;
-    try {
-      json = body === '' ? {} : JSON.parse(body);
-    } catch {
-      return undefined;
-    }
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
+    const json = parseJsonObject(body);
+    if (!json) return undefined;
     const parsed = tokenBody.safeParse(json);
     if (!parsed.success) return undefined;
     const fromBody = parsed.data.token;
