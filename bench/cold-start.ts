@@ -6,14 +6,13 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { LAMBDA_BUNDLE_OPTIONS } from '../scripts/lambda-bundle-options';
 import { createDynamoClients } from '../src/entry/dynamodb-client';
 import { ensureTable } from '../src/store/dynamodb-table';
-import { httpApiEvent, lambdaContext } from '../test/helpers/aws-events';
-import { spawnLambdaRunner, startBundleHost } from '../test/helpers/bundle-host';
+import { httpApiEvent } from '../test/helpers/aws-events';
+import { startBundleHost } from '../test/helpers/bundle-host';
 import { median, pair } from './measure';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -48,23 +47,19 @@ async function bundleFloor(dir: string): Promise<string> {
 }
 
 /** One fresh process, one invocation: ms inside the process (from the runner's start) and from outside. */
-function coldRun(dir: string, fn: string, event: unknown, env: Record<string, string>): Promise<{ inside: number; wall: number }> {
+async function coldRun(dir: string, fn: string, event: unknown, env: Record<string, string>): Promise<{ inside: number; wall: number }> {
   const started = performance.now();
-  const child = spawnLambdaRunner(dir, env);
-  let errors = '';
-  child.stderr!.on('data', (chunk) => (errors += chunk));
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (!line.startsWith('{"id"')) return;
-      const wall = performance.now() - started;
-      const answer = JSON.parse(line) as { error?: string; result?: { statusCode?: number }; sinceStart?: number };
-      child.stdin!.end();
-      if (answer.error || answer.result?.statusCode !== 200)
-        reject(new Error(`${fn} cold start failed: ${answer.error ?? JSON.stringify(answer.result)} ${errors}`));
-      else resolve({ inside: answer.sinceStart!, wall });
-    });
-    child.stdin!.write(JSON.stringify({ id: 0, fn, event, context: lambdaContext('cold-start') }) + '\n');
-  });
+  const host = startBundleHost(env, dir);
+  try {
+    const answer = await host.invoke(fn, event);
+    const wall = performance.now() - started;
+    if (answer.error || answer.result?.statusCode !== 200) {
+      throw new Error(`${fn} cold start failed: ${answer.error ?? JSON.stringify(answer.result)} ${host.output()}`);
+    }
+    return { inside: answer.sinceStart!, wall };
+  } finally {
+    await host.stop();
+  }
 }
 
 export async function measureColdStarts(endpoint: string, runs: number): Promise<ColdStarts> {

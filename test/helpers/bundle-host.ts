@@ -16,7 +16,8 @@ export interface Invocation {
 export interface BundleHost {
   /** The environment it was started with (to start another like it). */
   readonly env: Record<string, string>;
-  invoke(fn: 'api' | 'authorizer', event: unknown): Promise<Invocation>;
+  /** Invokes the handler of `<fn>.mjs` in the folder. */
+  invoke(fn: string, event: unknown): Promise<Invocation>;
   /** Everything the functions logged. */
   output(): string;
   stop(): Promise<void>;
@@ -39,9 +40,9 @@ export function spawnLambdaRunner(dir: string, env: Record<string, string>): Chi
   });
 }
 
-/** A fresh Node process that imports dist/lambda/*.mjs and invokes their handlers. */
-export function startBundleHost(env: Record<string, string>): BundleHost {
-  const child = spawnLambdaRunner(join(ROOT, 'dist', 'lambda'), env);
+/** A fresh Node process that imports the bundles in `dir` (dist/lambda/*.mjs by default) and invokes their handlers. */
+export function startBundleHost(env: Record<string, string>, dir = join(ROOT, 'dist', 'lambda')): BundleHost {
+  const child = spawnLambdaRunner(dir, env);
   let logs = '';
   child.stderr!.on('data', (chunk) => (logs += chunk));
   const pending = new Map<number, (invocation: Invocation) => void>();
