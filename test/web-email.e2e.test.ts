@@ -94,8 +94,15 @@ describe('email in the web app, in Chromium', () => {
 
   it('changes the address: a field error for a wrong password, then the link to the new address', async () => {
     const { page } = await openPage(browser, server.url, contexts);
+    const profiles: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/user/myprofile') profiles.push(request.method());
+    });
     await logIn(page, 'ada', PASSWORD);
     await expect.poll(() => emailState(page), { timeout: 10_000 }).toBe('ada@example.com · Confirmed');
+    await expect.poll(() => page.locator('#two-step-state').textContent(), { timeout: 10_000 }).toMatch(/^(On|Off):/);
+    // The email and two-step views share one answer.
+    expect(profiles).toEqual(['GET']);
     await page.getByRole('button', { name: 'Change email' }).click();
     const card = page.locator('#email-card');
     await card.getByLabel('New email', { exact: true }).fill('ada@lovelace.example');

@@ -7,7 +7,7 @@ import { GatehouseError } from '../src/client/gatehouse-client.ts';
 import { sessionHasEnded } from './account-view.js';
 import { busy, byId, element, make, onSubmit } from './dom.js';
 import { clearFormErrors, describe, requireFilled, say, showError, watchFormErrors } from './feedback.js';
-import { currentUser } from './session.js';
+import { currentUser, loggedInProfile } from './session.js';
 
 /** @typedef {import('../src/client/gatehouse-client.ts').Profile} Profile */
 
@@ -53,10 +53,13 @@ function sessionEnded(api, error) {
   return true;
 }
 
-/** @param {import('./api.js').Api} api */
-async function refresh(api) {
+/**
+ * @param {import('./api.js').Api} api
+ * @param {boolean} [fresh] ask again rather than share the answer other views had after the login
+ */
+async function refresh(api, fresh = false) {
   try {
-    showState(await api.client.profile());
+    showState(await loggedInProfile(api, fresh));
   } catch (error) {
     if (!sessionEnded(api, error)) say('error', `Your email address could not be loaded. ${describe(error)}`);
   }
@@ -118,7 +121,7 @@ export async function confirmAddress(api, token) {
   try {
     const { email } = await api.client.verifyEmail(token);
     say('notice', `Your email address ${email} is confirmed.`);
-    if (currentUser()) await refresh(api);
+    if (currentUser()) await refresh(api, true);
   } catch (error) {
     if (error instanceof GatehouseError && error.code === 'invalid_email_token') {
       return say('error', 'This confirmation link has expired or has already been used. Log in to ask for a new one.');

@@ -25,6 +25,27 @@ export function onUserChange(listener) {
   listeners.add(listener);
 }
 
+/** @type {{ user: User | null, profile: Promise<import('../src/client/gatehouse-client.ts').Profile> } | null} */
+let asked = null;
+
+/**
+ * The profile of who is logged in, asked for once per login however many views want it; `fresh`
+ * asks again (after a change the page made).
+ * @param {import('./api.js').Api} api
+ * @param {boolean} [fresh]
+ */
+export function loggedInProfile(api, fresh = false) {
+  if (fresh || !asked || asked.user !== current) {
+    const profile = api.client.profile();
+    asked = { user: current, profile };
+    // A failed answer is not kept: the next view asks again.
+    profile.catch(() => {
+      if (asked?.profile === profile) asked = null;
+    });
+  }
+  return asked.profile;
+}
+
 /**
  * Asks the API who is logged in: GET /session answers 200 either way, so a logged-out visit shows
  * no failed request. From another origin without a stored token there is nobody to ask about.

@@ -10,6 +10,7 @@ import { byId, element, onSubmit } from './dom.js';
 import { clearFormErrors, describe, requireFilled, say, showError, showFieldError, watchFormErrors } from './feedback.js';
 import { qrCode } from './qr-code.js';
 import { forgetRecoveryCodes, recoveryCodesView, showRecoveryCodes } from './recovery-codes-view.js';
+import { loggedInProfile } from './session.js';
 
 /** @typedef {import('../src/client/gatehouse-client.ts').MfaStatus} MfaStatus */
 /** @typedef {'on' | 'renew' | 'off'} Intent */
@@ -69,7 +70,7 @@ function showSummary() {
 async function loadStatus(api) {
   const username = state.username;
   try {
-    const { mfa } = await api.client.profile();
+    const { mfa } = await loggedInProfile(api);
     if (state.username === username) state.status = mfa;
   } catch (error) {
     if (error instanceof GatehouseError && error.status === 401) return sessionEnded(api);
