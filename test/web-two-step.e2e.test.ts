@@ -55,6 +55,11 @@ describe('two-step verification in the web app, in Chromium', () => {
 
     const code = section(page).getByLabel('Code from your app');
     expect([await code.getAttribute('inputmode'), await code.getAttribute('autocomplete')]).toEqual(['numeric', 'one-time-code']);
+    // Not the form of a code: said at the field, and nothing is sent.
+    await code.fill('12 345');
+    await code.press('Enter');
+    await expect.poll(() => errorOfField(code)).toEqual({ invalid: 'true', text: 'Enter the 6 digits your app shows.' });
+    expect(await code.evaluate((node) => node === (node.ownerDocument as { activeElement: unknown }).activeElement)).toBe(true);
     await code.fill(wrongCode(secret));
     await code.press('Enter');
     await expect.poll(() => errorOfField(code)).toEqual({ invalid: 'true', text: 'That code is not the one your app shows now; try the next one.' });

@@ -110,12 +110,27 @@ function fieldNamed(form, name) {
  * @param {string} [fieldName] the field it is about, when the API does not name one
  */
 export function showError(form, error, text = describe(error), fieldName = error instanceof GatehouseError ? error.field : undefined) {
-  say('error', text);
   const field = fieldNamed(form, fieldName);
-  if (!field) return;
+  if (field) sayAtField(field, text);
+  else say('error', text);
+}
+
+/**
+ * A problem with one field: in the banner and next to the field, and focus goes to it.
+ * @param {HTMLInputElement | HTMLTextAreaElement} field
+ * @param {string} text
+ */
+export function sayAtField(field, text) {
+  say('error', text);
   showFieldError(field, text);
   field.focus();
 }
+
+/**
+ * What is wrong with a typed authenticator code before it is sent: '' when it has the form of one.
+ * @param {string} typed without its spaces
+ */
+export const totpCodeProblem = (typed) => (/^\d{6}$/.test(typed) ? '' : 'Enter the 6 digits your app shows.');
 
 /**
  * Checks that the required fields are filled in: each empty one gets its message; false if any was.

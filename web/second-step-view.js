@@ -5,7 +5,7 @@
 
 import { GatehouseError } from '../src/client/gatehouse-client.ts';
 import { byId, element, onSubmit } from './dom.js';
-import { clearFormErrors, describe, say, showError, showFieldError, watchFormErrors } from './feedback.js';
+import { clearFormErrors, describe, say, sayAtField, showError, showFieldError, totpCodeProblem, watchFormErrors } from './feedback.js';
 
 /** @typedef {import('../src/client/gatehouse-client.ts').SecondFactorRequired} Challenge */
 /** @typedef {import('../src/client/gatehouse-client.ts').LoggedIn} LoggedIn */
@@ -108,14 +108,8 @@ async function submit(api, recovery) {
   clearFormErrors(form);
   const typed = field.value.replace(/\s+/g, '');
   // Checked here first: a code that cannot be right is not sent, and takes none of the 5 tries.
-  let problem = '';
-  if (recovery && !typed) problem = 'Enter one of your recovery codes.';
-  if (!recovery && !/^\d{6}$/.test(typed)) problem = 'Enter the 6 digits your app shows.';
-  if (problem) {
-    say('error', problem);
-    showFieldError(field, problem);
-    return field.focus();
-  }
+  const problem = recovery ? (typed ? '' : 'Enter one of your recovery codes.') : totpCodeProblem(typed);
+  if (problem) return sayAtField(field, problem);
   const current = step;
   if (!current) return;
   try {

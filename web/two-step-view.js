@@ -7,7 +7,7 @@ import { GatehouseError } from '../src/client/gatehouse-client.ts';
 import { sessionHasEnded } from './account-view.js';
 import { copyText } from './clipboard.js';
 import { byId, element, onSubmit } from './dom.js';
-import { clearFormErrors, describe, requireFilled, say, showError, showFieldError, watchFormErrors } from './feedback.js';
+import { clearFormErrors, describe, requireFilled, say, sayAtField, showError, totpCodeProblem, watchFormErrors } from './feedback.js';
 import { qrCode } from './qr-code.js';
 import { forgetRecoveryCodes, recoveryCodesView, showRecoveryCodes } from './recovery-codes-view.js';
 import { loggedInProfile } from './session.js';
@@ -169,11 +169,8 @@ async function submitCode(api) {
   const field = byId('two-step-code', HTMLInputElement);
   clearFormErrors(form);
   const code = field.value.replace(/\s+/g, '');
-  if (!/^\d{6}$/.test(code)) {
-    say('error', 'Enter the 6 digits your app shows.');
-    showFieldError(field, 'Enter the 6 digits your app shows.');
-    return field.focus();
-  }
+  const problem = totpCodeProblem(code);
+  if (problem) return sayAtField(field, problem);
   try {
     const { recoveryCodes } = await api.client.confirmTotp({ code });
     say('notice', 'Two-step verification is on. Save your recovery codes now.');
