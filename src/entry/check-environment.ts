@@ -1,5 +1,5 @@
-import { loadMailConfig, MailConfigError } from '../mail/mail-config';
-import { type Config, ConfigError, loadConfig } from './config';
+import { loadMailConfig } from '../mail/mail-config';
+import { type Config, loadConfig } from './config';
 import { checkKeySettings } from './key-vault-setup';
 import type { ProcessEnv } from './process-env';
 
@@ -10,10 +10,6 @@ import type { ProcessEnv } from './process-env';
 export function checkEnvironment(env: ProcessEnv): Config {
   const config = loadConfig(env);
   checkKeySettings(env);
-  try {
-    loadMailConfig(env);
-  } catch (error) {
-    throw error instanceof MailConfigError ? new ConfigError(error.message) : error;
-  }
+  loadMailConfig(env);
   return config;
 }

@@ -1,3 +1,4 @@
+import { ConfigError } from '../core/config-error';
 import type { EmailSettings } from '../core/email-service';
 import { EMAIL_LIMIT_DEFAULTS } from '../core/email-throttle';
 import { THROTTLE_DEFAULTS, type ThrottleSettings } from '../core/throttle';
@@ -34,9 +35,7 @@ export interface Config {
   readonly passkeys: PasskeySettings;
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError };
 
 const bad = (variable: string, value: string, rule: string) => new ConfigError(`Invalid configuration: ${variable}=${JSON.stringify(value)}: ${rule}`);
 

@@ -2,7 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import type { Clock } from '../core/clock';
 import { cachedKeyVault } from '../core/data-key-cache';
 import type { KeyVault } from '../core/key-vault';
-import { DEFAULT_KEK_FILE, fromEnv, KeyConfigError, loadLocalKek } from '../keys/local-kek';
+import { DEFAULT_KEK_FILE, fromEnv, loadLocalKek } from '../keys/local-kek';
 import { localKeyVault } from '../keys/local-key-vault';
 import { ConfigError } from './config';
 import type { ProcessEnv } from './process-env';
@@ -40,14 +40,9 @@ export function keyVaultFromEnv(env: ProcessEnv, clock: Clock, root: string = pr
   }
   const raw = env.AUTH_KEY_FILE?.trim() || DEFAULT_KEK_FILE;
   const file = isAbsolute(raw) ? raw : join(root, raw);
-  try {
-    const kek = loadLocalKek({ env, file });
-    const label = kek.source === 'env' ? 'the key in AUTH_KEY_ENCRYPTION_KEY' : `the key file ${kek.file}`;
-    return { vault: cachedKeyVault(localKeyVault({ key: kek.key }), { clock }), label, ...(kek.created ? { createdFile: kek.file } : {}) };
-  } catch (error) {
-    if (error instanceof KeyConfigError) throw new ConfigError(error.message);
-    throw error;
-  }
+  const kek = loadLocalKek({ env, file });
+  const label = kek.source === 'env' ? 'the key in AUTH_KEY_ENCRYPTION_KEY' : `the key file ${kek.file}`;
+  return { vault: cachedKeyVault(localKeyVault({ key: kek.key }), { clock }), label, ...(kek.created ? { createdFile: kek.file } : {}) };
 }
 
 const KMS_KEY =
@@ -64,12 +59,5 @@ export function checkKeySettings(env: ProcessEnv): void {
     throw new ConfigError(`Invalid configuration: AUTH_KEY_FILE=${JSON.stringify(file)}: must be a file path`);
   }
   const raw = env.AUTH_KEY_ENCRYPTION_KEY?.trim();
-  if (raw) {
-    try {
-      fromEnv(raw);
-    } catch (error) {
-      if (error instanceof KeyConfigError) throw new ConfigError(error.message);
-      throw error;
-    }
-  }
+  if (raw) fromEnv(raw);
 }

@@ -1,5 +1,5 @@
 import type { MailSender } from '../core/mail';
-import { loadMailConfig, type MailConfig, MailConfigError } from '../mail/mail-config';
+import { loadMailConfig, type MailConfig } from '../mail/mail-config';
 import { ConfigError } from './config';
 import type { ProcessEnv } from './process-env';
 
@@ -10,13 +10,7 @@ import type { ProcessEnv } from './process-env';
  * the variable.
  */
 export function lambdaMailSender(env: ProcessEnv): { mailer: MailSender; config: MailConfig } {
-  let config: MailConfig;
-  try {
-    config = loadMailConfig(env);
-  } catch (error) {
-    if (error instanceof MailConfigError) throw new ConfigError(error.message);
-    throw error;
-  }
+  const config: MailConfig = loadMailConfig(env);
   if (config.kind !== 'ses') throw new ConfigError(`Invalid configuration: AUTH_MAIL=${JSON.stringify(config.kind)}: only 'ses' runs on Lambda`);
   const ses = config;
   let sender: Promise<MailSender> | undefined;

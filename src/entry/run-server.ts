@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { systemClock } from '../core/clock';
 import { KeyRefusedError } from '../core/key-vault';
 import { signingKeys } from '../core/signing-keys';
-import { describeMail, loadMailConfig, type MailConfig, MailConfigError } from '../mail/mail-config';
+import { describeMail, loadMailConfig, type MailConfig } from '../mail/mail-config';
 import { createMailSender } from '../mail/mail-sender';
 import { StoreMisconfiguredError } from '../store/store';
 import { afterNodeResponse } from './after-response';
@@ -39,7 +39,7 @@ export async function runServer(env: ProcessEnv, onStopped: () => Promise<void> 
     mail = loadMailConfig(env);
     keys = keyVaultFromEnv(env, systemClock);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof MailConfigError) {
+    if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
       await onStopped();
       process.exit(1);

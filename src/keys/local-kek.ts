@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ConfigError } from '../core/config-error';
 import { LOCAL_KEK_BYTES } from './local-key-vault';
 
 /** A key-encryption key that cannot be used as configured; the message is one line naming the variable or file. */
-export class KeyConfigError extends Error {
+export class KeyConfigError extends ConfigError {
   override readonly name = 'KeyConfigError';
 }
 

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import addressparser from 'nodemailer/lib/addressparser';
+import { ConfigError } from '../core/config-error';
 
 /** Where mail goes (AUTH_MAIL) and who it is from (AUTH_MAIL_FROM), validated once at start-up. */
 export type MailConfig = (
@@ -16,7 +17,8 @@ export type MailConfig = (
     }
 ) & { readonly from: string };
 
-export class MailConfigError extends Error {
+/** A mail setting that cannot be used as given. */
+export class MailConfigError extends ConfigError {
   override readonly name = 'MailConfigError';
 }
 
