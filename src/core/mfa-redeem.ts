@@ -3,7 +3,7 @@ import type { Clock } from './clock';
 import { AuthError } from './errors';
 import { findRecoveryCode, type RecoveryCodeMatch, type RecoveryCodeSet, recoveryCodesLeft, spendRecoveryCode } from './recovery-codes';
 import type { SealedSecret } from './sealed-secret';
-import { checkTotp, type TotpCheck } from './totp';
+import type { TotpCheck } from './totp';
 
 /**
  * Spending a second factor once, in whichever record holds it (`key`, field `field` of its data):
@@ -54,6 +54,7 @@ export function redeemTotpCode(
   return spendOnce<TotpRedeem>(store, key, async (data) => {
     const state = data[field] as TotpState | undefined;
     if (!state) return { result: { ok: false, reason: 'not_enrolled' } };
+    const { checkTotp } = await import('./totp');
     const result = checkTotp({ secret: await openSecret(state), code, now: clock.now(), lastUsedStep: state.lastUsedStep });
     return result.ok ? { result, write: { [field]: { ...state, lastUsedStep: result.step } } } : { result };
   });

@@ -12,7 +12,6 @@ import { openSecretText, type SealedSecret, sealSecret } from './sealed-secret';
 import { totpSecretContext } from './secret-contexts';
 import type { SigningKeys } from './signing-keys';
 import type { Throttle } from './throttle';
-import { checkTotp, newTotpSecret, otpauthUrl } from './totp';
 import { signedInUser } from './users';
 
 /** A TOTP secret made by setup and not yet confirmed by a right code. */
@@ -81,6 +80,8 @@ export function createSecondFactor(deps: SecondFactorDeps) {
     async setup(username: string): Promise<{ secret: string; otpauthUrl: string }> {
       const item = await userItem(username);
       if (item.data.totp) throw new AuthError('mfa_already_enabled');
+      // The one-time-code library loads with the first request that needs it, not at start.
+      const { newTotpSecret, otpauthUrl } = await import('./totp');
       const secret = newTotpSecret();
       const pending: PendingTotp = { sealed: await sealSecret(keyVault, totpSecretContext(username), secret), createdAt: new Date(clock.now()).toISOString() };
       await write(item, { totpPending: pending });
@@ -93,6 +94,7 @@ export function createSecondFactor(deps: SecondFactorDeps) {
       if (item.data.totp) throw new AuthError('mfa_already_enabled');
       const pending = item.data.totpPending;
       if (!pending) throw new AuthError('mfa_setup_missing');
+      const { checkTotp } = await import('./totp');
       const check = checkTotp({ secret: await openTotp(username)(pending), code, now: clock.now() });
       if (!check.ok)
         throw new AuthError(
