@@ -1,11 +1,9 @@
-import { errorAnswer } from './openapi-answers';
+import { errorAnswer as error } from './openapi-answers';
 import { EMAIL, PASSWORD, RESET_LINK_TOKEN, VERIFY_LINK_TOKEN } from './openapi-examples';
 import type { Operation } from './openapi-operations';
 import * as res from './responses';
 import { FORGOT_ANSWER } from './responses';
 import { emailChangeBody, emailTokenBody, forgotBody, resetBody } from './schemas';
-
-const error = errorAnswer;
 
 /** The operations of the email flows (tag Email), with the shared error answers of openapi-answers.ts. */
 export function emailOperations(): Operation[] {

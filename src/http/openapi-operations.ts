@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import { errorAnswer, UNAUTHENTICATED } from './openapi-answers';
+import { errorAnswer as error, UNAUTHENTICATED } from './openapi-answers';
 import { emailOperations } from './openapi-email-operations';
 import { MESSAGE, MFA_TOKEN, PAIR, PASSWORD, PROFILE, RECOVERY_CODES, REFRESH, SESSION, SESSION_ID, TOKEN, TOTP_SETUP, USER } from './openapi-examples';
 import { PASSKEY_OPERATIONS } from './passkey-operations';
@@ -31,8 +31,6 @@ export interface Operation {
   readonly params?: Readonly<Record<string, string>>;
   readonly responses: Readonly<Record<string, Answer>>;
 }
-
-const error = errorAnswer;
 
 /** Every operation, described once: the document below and the tests both read it. */
 export const OPERATIONS: readonly Operation[] = [

@@ -1,4 +1,4 @@
-import { errorAnswer } from './openapi-answers';
+import { errorAnswer as error } from './openapi-answers';
 import { PAIR, TOKEN, USER } from './openapi-examples';
 import type { Operation } from './openapi-operations';
 import * as pres from './passkey-responses';
@@ -16,8 +16,6 @@ const CLIENT_DATA_GET =
   'eyJ0eXBlIjoid2ViYXV0aG4uZ2V0IiwiY2hhbGxlbmdlIjoicEswYVYzbVlkNG9WUTBkN2ZKMms5c0wxeFc4blI1dEU2dUkzb1AyYVM3ZyIsIm9yaWdpbiI6Imh0dHBzOi8vYXBwLmV4YW1wbGUuY29tIn0';
 const DESCRIPTOR = { id: CREDENTIAL_ID, type: 'public-key', transports: ['internal', 'hybrid'] };
 const PASSKEY = { id: CREDENTIAL_ID, name: 'Laptop', createdAt: '2026-11-21T09:50:02.114Z', lastUsedAt: '2026-11-22T08:12:40.930Z', synced: true };
-
-const error = errorAnswer;
 
 export const PASSKEY_OPERATIONS: readonly Operation[] = [
   {
