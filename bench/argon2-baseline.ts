@@ -13,8 +13,6 @@ import { hash, verify } from '@node-rs/argon2';
 import { ARGON2_DEFAULTS, ARGON2ID } from '../src/hashing/argon2-hasher';
 import { median } from './measure';
 
-// The numeric value of @node-rs/argon2's const enum Algorithm.Argon2id, as the hasher uses it.
-
 export interface Argon2Baseline {
   sequentialMedianMs(count: number): Promise<number>;
   concurrentPerSecond(concurrency: number, seconds: number): Promise<number>;

@@ -5,9 +5,10 @@
  *   with the same headers — the bench copies them from a real answer of Gatehouse (FLOOR_HEADERS)
  *   and checks that both servers answer alike before measuring. It checks no token: FLOOR_PK and
  *   FLOOR_SK name the session.
- * - `/login` reads the same JSON body, makes the one read of the user it names, verifies the password against its Argon2id hash with the same binding, and answers
- *   a real answer of Gatehouse's, body and headers (FLOOR_LOGIN): the same bytes to write. No
- *   throttle, no session, no signature.
+ * - `/login` reads the same JSON body, makes the one read of the user it names, verifies the
+ *   password against its Argon2id hash with the same binding, and answers a real answer of
+ *   Gatehouse's, body and headers (FLOOR_LOGIN): the same bytes to write. No throttle, no session,
+ *   no signature.
  */
 import { createServer } from 'node:http';
 import { verify } from '@node-rs/argon2';

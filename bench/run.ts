@@ -68,16 +68,15 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll().finally(() => process.exit(130)));
   try {
     const sqlite = { ...limits, AUTH_SQLITE_FILE: join(dir, 'bench.db') };
-    // Each group is awaited to its end even when another fails, so that what did start is known
-    // (and stopped below): DynamoDB Local may still be starting when a server has already failed.
-    const [helloStarted, sqlites] = (await all(
-      [
-        all([startServer({}, { script: join(ROOT, 'bench', 'hello-server.ts') })], (s) => servers.push(s)),
-        all([startSubject(ROOT, 'sqlite', sqlite, PASSWORD)], (s) => servers.push(s.gatehouse, s.floor)),
-        all([startDynamoDbLocal({ inMemory: true })], (l) => (local = l)),
-      ] as Promise<unknown[]>[],
-      () => {},
-    )) as [RunningServer[], Subject[], DynamoDbLocal[]];
+    const groups = [
+      all([startServer({}, { script: join(ROOT, 'bench', 'hello-server.ts') })], (s) => servers.push(s)),
+      all([startSubject(ROOT, 'sqlite', sqlite, PASSWORD)], (s) => servers.push(s.gatehouse, s.floor)),
+      all([startDynamoDbLocal({ inMemory: true })], (l) => (local = l)),
+    ] as const;
+    // Every group runs to its end even when another fails, so that what did start is known (and
+    // stopped below): DynamoDB Local may still be starting when a server has already failed.
+    await Promise.allSettled(groups);
+    const [helloStarted, sqlites] = await Promise.all(groups);
     const dynamodb = { ...limits, AUTH_STORE: 'dynamodb', AWS_ENDPOINT_URL_DYNAMODB: local!.endpoint, AUTH_TABLE: 'bench' };
     const [dynamoSubject] = await all([startSubject(ROOT, 'dynamodb', dynamodb, PASSWORD)], (s) => servers.push(s.gatehouse, s.floor));
     const hello = helloStarted[0]!;

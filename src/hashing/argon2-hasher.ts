@@ -14,8 +14,7 @@ export interface Argon2Params {
 /** OWASP's first Argon2id configuration: m=19 MiB, t=2, p=1. */
 export const ARGON2_DEFAULTS: Argon2Params = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
-// The numeric value of @node-rs/argon2's const enum Algorithm.Argon2id.
-/** @node-rs/argon2's number for the Argon2id variant. */
+/** The numeric value of @node-rs/argon2's const enum Algorithm.Argon2id. */
 export const ARGON2ID = 2;
 const FAILED: VerifyOutcome = { ok: false, needsRehash: false };
 
