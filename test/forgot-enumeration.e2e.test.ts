@@ -109,7 +109,7 @@ describe.each(serverStores)('POST /password/forgot tells nothing about the accou
     // Each cycle's mean time per kind as a share of the cycle's mean: the machine is shared, and
     // its load, which swings from second to second, falls on the kinds of one cycle alike.
     const shares: Record<Kind, number[]> = { verified: [], unverified: [], unknown: [] };
-    const cycles = 30;
+    const cycles = 40;
     for (let cycle = 0; cycle < cycles; cycle++) {
       const times: Record<Kind, number[]> = { verified: [], unverified: [], unknown: [] };
       for (const index of CYCLE) {
