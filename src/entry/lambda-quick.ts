@@ -1,6 +1,5 @@
 import type { GatehouseApp } from '../http/app';
-import { BODY_LIMIT, type BodyReader, readWebBody } from '../http/body';
-import { EARLIER_FAILURE } from './node-body';
+import { BODY_LIMIT, type BodyReader, EARLIER_FAILURE, readWebBody } from '../http/body';
 
 /** An HTTP API or function URL event (payload format 2.0), as far as POST /verify's common case reads it. */
 interface EventV2 {

@@ -1,16 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { AuthError } from '../core/errors';
-import { type BodyReader, readWebBody } from '../http/body';
+import { type BodyReader, EARLIER_FAILURE, readWebBody } from '../http/body';
 
 /** A body the Node listener has already read (its quick path declined the request). */
 export const BUFFERED_BODY = Symbol('gatehouse.body');
-/**
- * The error the quick path already met (a store or key service that did not answer): the app
- * answers it as its own instead of asking the same store again, so a hung store still costs one
- * wait, not two.
- */
-export const EARLIER_FAILURE = Symbol('gatehouse.failure');
-
 export type BufferedIncoming = IncomingMessage & { [BUFFERED_BODY]?: string; [EARLIER_FAILURE]?: { error: unknown } };
 
 /**

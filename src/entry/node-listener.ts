@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { GatehouseApp } from '../http/app';
-import { BODY_LIMIT } from '../http/body';
-import { BUFFERED_BODY, type BufferedIncoming, EARLIER_FAILURE } from './node-body';
+import { BODY_LIMIT, EARLIER_FAILURE } from '../http/body';
+import { BUFFERED_BODY, type BufferedIncoming } from './node-body';
 
 /**
  * The Node server's request listener: the app, with POST /verify's common case answered first by

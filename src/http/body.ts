@@ -4,6 +4,13 @@ import { AuthError } from '../core/errors';
 import type { AppEnv } from './context';
 
 /**
+ * Set by a runtime on its request when its quick path already met an error (a store or key
+ * service that did not answer): the body reader rejects with it, so the app answers it as its own
+ * instead of asking the same store again, and a hung store still costs one wait, not two.
+ */
+export const EARLIER_FAILURE = Symbol('gatehouse.failure');
+
+/**
  * Reads the request body as text, refusing more than `limit` bytes (AuthError payload_too_large).
  * Runtimes with a faster way than building a Web Request (Node's own request stream) pass theirs.
  */
