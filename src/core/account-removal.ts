@@ -12,7 +12,7 @@ import {
   userKey,
   userMessageKey,
 } from './records';
-import { endSessions } from './sessions';
+import { endSessionsAround } from './sessions';
 
 export interface Removal {
   readonly user: boolean;
@@ -22,16 +22,15 @@ export interface Removal {
 }
 
 /**
- * Removes a user and everything that belongs to them: the user and its email claim first (both or
- * neither), so a login that checked the password meanwhile finds the account gone and ends its
- * own session; then every session, so their tokens stop; then their messages and their passkeys
+ * Removes a user and everything that belongs to them: the user and its email claim (both or
+ * neither), with every session ended before and after (endSessionsAround), so their tokens stop
+ * and a login that checked the password meanwhile ends its own; then their messages and passkeys
  * (with the lookups that name them, so none can log in again). Safe to run again after an
  * interruption: each step removes only what is still there. A passkey left behind by an
  * interruption opens nothing: it names the removed account's creation time, not a new one's.
  */
 export async function removeUser(store: Store, username: string): Promise<Removal> {
-  const removed = await removeAccount(store, username);
-  const sessions = await endSessions(store, username);
+  const { result: removed, ended: sessions } = await endSessionsAround(store, username, () => removeAccount(store, username));
   // Its live email links (they hold an address, and would stand in the way of a new account of the same name).
   const links = await store.list(userKey(username).pk, { prefix: EMAIL_TOKEN_PREFIX });
   await Promise.all(links.map((link) => store.delete(link)));

@@ -10,7 +10,7 @@ import { checkNewPassword, LOGIN_PASSWORD_MAX, normalizePassword, type PasswordC
 import { sessionKey, type UserRecord, userKey } from './records';
 import { type RefreshedPair, refreshSession } from './refresh';
 import { createSecondFactor, type MfaChallenge, type MfaLogin, type SecondFactor } from './second-factor';
-import { endSession, endSessions, listSessions, SID_PATTERN } from './sessions';
+import { endSession, endSessions, endSessionsAround, listSessions, SID_PATTERN } from './sessions';
 import type { SigningKeys } from './signing-keys';
 import { createThrottle, type ThrottleSettings } from './throttle';
 import { type Authenticated, type AuthFailure, createTokenVerifier } from './token-verifier';
@@ -262,14 +262,19 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     const policy = await checkNewPassword(newPassword, user.username, deps.passwords);
     if (!policy.ok) throw new AuthError('weak_password', policy.message.replace(/^password/, 'newPassword'), 'newPassword');
     const passwordHash = await hasher.hash(policy.password);
-    try {
-      // The user first, then its sessions: see login.
-      await store.update(userKey(user.username), { set: { passwordHash, passwordVersion: (item.data.passwordVersion ?? 0) + 1 } }, { ifVersion: item.version });
-    } catch (error) {
-      if (isConditionFailed(error)) throw new AuthError('conflict');
-      throw error;
-    }
-    return endSessions(store, user.username, user.sid);
+    const change = async () => {
+      try {
+        await store.update(
+          userKey(user.username),
+          { set: { passwordHash, passwordVersion: (item.data.passwordVersion ?? 0) + 1 } },
+          { ifVersion: item.version },
+        );
+      } catch (error) {
+        if (isConditionFailed(error)) throw new AuthError('conflict');
+        throw error;
+      }
+    };
+    return (await endSessionsAround(store, user.username, change, user.sid)).ended;
   }
 
   async function sessions(user: Authenticated): Promise<SessionView[]> {

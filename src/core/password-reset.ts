@@ -7,7 +7,7 @@ import { canonicalEmail, canonicalUsername, EMAIL_RULE, USERNAME_RULE } from './
 import { passwordResetMail, passwordWasResetMail } from './mail-templates';
 import { checkNewPassword } from './passwords';
 import { type EmailRecord, emailKey, type UserRecord, userKey } from './records';
-import { endSessions } from './sessions';
+import { endSessionsAround } from './sessions';
 import { findUser } from './users';
 
 export interface ForgotInput {
@@ -70,9 +70,10 @@ const invalid = () => new AuthError('invalid_reset_token', undefined, 'token');
 /**
  * POST /password/reset: the new password (policy applies) replaces the old in the same transaction
  * that spends the link, and the password version goes up, so a login that checked the old password
- * meanwhile is refused (see login). Then every session ends and the address is told. Only the
- * password fields are written: everything else the user record holds (a second factor among them)
- * stays. Resolves with the number of sessions ended.
+ * meanwhile is refused (see login). Every session ends, before the change and after it (see
+ * endSessionsAround), and the address is told. Only the password fields are written: everything
+ * else the user record holds (a second factor among them) stays. Resolves with the number of
+ * sessions ended.
  */
 export async function resetPassword(ctx: EmailContext, token: string, newPassword: string, caller: EmailCaller): Promise<number> {
   const { store } = ctx;
@@ -89,23 +90,23 @@ export async function resetPassword(ctx: EmailContext, token: string, newPasswor
   const policy = await checkNewPassword(newPassword, username, ctx.passwords);
   if (!policy.ok) throw new AuthError('weak_password', policy.message.replace(/^password/, 'newPassword'), 'newPassword');
   const passwordHash = await ctx.hasher.hash(policy.password);
-  const user = await spendEmailToken(
-    store,
-    found.item,
-    current,
-    async (over) => [
-      {
-        type: 'update',
-        key: userKey(username),
-        changes: { set: { passwordHash, passwordVersion: (over.data.passwordVersion ?? 0) + 1 } },
-        ifVersion: over.version,
-      },
-    ],
-    invalid,
-    first,
+  const { result: user, ended } = await endSessionsAround(store, username, () =>
+    spendEmailToken(
+      store,
+      found.item,
+      current,
+      async (over) => [
+        {
+          type: 'update',
+          key: userKey(username),
+          changes: { set: { passwordHash, passwordVersion: (over.data.passwordVersion ?? 0) + 1 } },
+          ifVersion: over.version,
+        },
+      ],
+      invalid,
+      first,
+    ),
   );
-  // The user first, then its sessions: a login that raced the reset sees the new version (see login).
-  const ended = await endSessions(store, username);
   await sendOrLog(ctx, passwordWasResetMail(ctx.mail, { to: found.item.data.address, name: user.data.name }), 'password-was-reset', caller);
   return ended;
 }

@@ -88,3 +88,19 @@ export async function endSessions(store: Store, username: string, keep?: string)
   const ended = await Promise.all(sessions.filter((s) => s.sid !== keep).map((s) => endSession(store, username, s.sid)));
   return ended.filter(Boolean).length;
 }
+
+/**
+ * Makes a change that the user's sessions must not outlive (a new password, the account removed),
+ * ending every session but `keep` both before and after it. Before: should the store fail after the
+ * change has landed, the sessions opened before the request are already gone, and a failure before
+ * the change leaves it unmade, for the request to be sent again. After: a login that checked the old
+ * password meanwhile writes its session before it reads the user again, so it either sees the change
+ * and ends its own session, or its session is ended here. Resolves with the change's result and the
+ * number of sessions ended in all.
+ */
+export async function endSessionsAround<R>(store: Store, username: string, change: () => Promise<R>, keep?: string): Promise<{ result: R; ended: number }> {
+  const before = await endSessions(store, username, keep);
+  const result = await change();
+  const after = await endSessions(store, username, keep);
+  return { result, ended: before + after };
+}

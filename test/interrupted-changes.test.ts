@@ -1,0 +1,124 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { removeUser } from '../src/core/account-removal';
+import { SESSION_PREFIX } from '../src/core/records';
+import { type Store, StoreUnavailableError } from '../src/store/store';
+import { bearer, makeTestApp, PASSWORD, type TestApp } from './helpers/app';
+import { linkOf, nthMailTo } from './helpers/mailbox';
+import { storeFactories } from './helpers/stores';
+
+const NEW_PASSWORD = 'a brand new and long passphrase';
+
+/**
+ * The store, with the nth listing of a user's sessions from `failSessionListing(n)` on refused as
+ * a store that stopped answering refuses it: the moment a change's sessions are to be ended.
+ */
+function interruptible(store: Store) {
+  let countdown = 0;
+  const wrapped: Store = {
+    ...store,
+    list: (pk, options) => {
+      if (options?.prefix === SESSION_PREFIX && countdown > 0 && --countdown === 0) {
+        return Promise.reject(new StoreUnavailableError('the store stopped answering'));
+      }
+      return store.list(pk, options);
+    },
+  };
+  return {
+    store: wrapped,
+    failSessionListing(nth: number) {
+      countdown = nth;
+    },
+  };
+}
+
+describe.each(storeFactories)('a change that ends sessions, cut off by the store, on $name', (factory) => {
+  let t: TestApp;
+  let faults: ReturnType<typeof interruptible>;
+  beforeEach(async () => {
+    t = await makeTestApp(async (now) => {
+      faults = interruptible(await factory.make(now));
+      return faults.store;
+    });
+    await t.register('ada', PASSWORD, { email: 'ada@example.com' });
+    expect((await t.call('/email/verify', { body: { token: linkOf(await nthMailTo(t.outbox, 'ada@example.com', 1), 'verify') } })).status).toBe(200);
+  });
+
+  const verifies = async (token: string) => (await t.call('/verify', { body: { token } })).status;
+  const refreshes = async (refreshToken: string) => (await t.call('/token/refresh', { body: { refreshToken } })).status;
+  const logsIn = async (password: string) => (await t.call('/login', { body: { username: 'ada', password } })).status;
+  const resetLink = async () => {
+    expect((await t.call('/password/forgot', { body: { username: 'ada' } })).status).toBe(202);
+    return linkOf(await nthMailTo(t.outbox, 'ada@example.com', 2), 'reset');
+  };
+  const reset = (token: string) => t.call('/password/reset', { body: { token, newPassword: NEW_PASSWORD } });
+
+  it('a password reset cut off after the new password landed leaves no earlier session alive', async () => {
+    const earlier = await t.login('ada');
+    const token = await resetLink();
+    faults.failSessionListing(2);
+    const cut = await reset(token);
+    expect(cut.status).toBe(503);
+    expect(await cut.json()).toMatchObject({ code: 'store_unavailable' });
+    // The earlier session was ended before the password changed: neither its token nor its refresh works.
+    expect(await verifies(earlier.token)).toBe(401);
+    expect(await refreshes(earlier.refreshToken)).toBe(401);
+    expect(await logsIn(PASSWORD)).toBe(401);
+    expect(await logsIn(NEW_PASSWORD)).toBe(200);
+    // The link was spent with the change.
+    expect((await reset(token)).status).toBe(400);
+  });
+
+  it('a password reset cut off before the new password landed changes nothing, and the same request then succeeds', async () => {
+    const earlier = await t.login('ada');
+    const token = await resetLink();
+    faults.failSessionListing(1);
+    expect((await reset(token)).status).toBe(503);
+    expect(await verifies(earlier.token)).toBe(200);
+    expect(await logsIn(PASSWORD)).toBe(200);
+    const again = await reset(token);
+    expect(again.status).toBe(200);
+    // The session from before and the one the old password just opened.
+    expect(await again.json()).toMatchObject({ ended: 2 });
+    expect(await verifies(earlier.token)).toBe(401);
+    expect(await logsIn(NEW_PASSWORD)).toBe(200);
+  });
+
+  it('a password change cut off after the new password landed leaves no other session alive, and keeps the one that asked', async () => {
+    const other = await t.login('ada');
+    const me = await t.login('ada');
+    faults.failSessionListing(2);
+    const change = () => t.call('/password', { body: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, headers: bearer(me.token) });
+    expect((await change()).status).toBe(503);
+    expect(await verifies(other.token)).toBe(401);
+    expect(await refreshes(other.refreshToken)).toBe(401);
+    expect(await verifies(me.token)).toBe(200);
+    expect(await logsIn(PASSWORD)).toBe(401);
+    expect(await logsIn(NEW_PASSWORD)).toBe(200);
+  });
+
+  it('a password change cut off before the new password landed changes nothing, and the same request then succeeds', async () => {
+    const other = await t.login('ada');
+    const me = await t.login('ada');
+    faults.failSessionListing(1);
+    const change = () => t.call('/password', { body: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, headers: bearer(me.token) });
+    expect((await change()).status).toBe(503);
+    expect(await verifies(other.token)).toBe(200);
+    const again = await change();
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ ended: 1 });
+    expect(await verifies(other.token)).toBe(401);
+    expect(await verifies(me.token)).toBe(200);
+  });
+
+  it('a removal cut off after the account went leaves no session, so a new account of the name inherits none', async () => {
+    const earlier = await t.login('ada');
+    faults.failSessionListing(2);
+    await expect(removeUser(faults.store, 'ada')).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(await verifies(earlier.token)).toBe(401);
+    expect((await t.register('ada', NEW_PASSWORD)).status).toBe(201);
+    expect((await t.call('/user/myprofile', { headers: bearer(earlier.token) })).status).toBe(401);
+    expect(await refreshes(earlier.refreshToken)).toBe(401);
+    // Run again, the removal finishes what it began: the new account is what it removes now.
+    expect(await removeUser(faults.store, 'ada')).toMatchObject({ user: true, sessions: 0 });
+  });
+});
