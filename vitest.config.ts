@@ -1,10 +1,21 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * The suites that compare how long answers take (an unknown name against a wrong password, an
+ * account against nobody): `npm test` runs them after the rest, one file at a time
+ * (vitest.timing.config.ts), so no other suite's load falls on one kind of request and not another.
+ */
+export const TIMING_SUITES = ['test/timing.test.ts', 'test/forgot-enumeration.e2e.test.ts'];
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'infra/**/*.test.ts'],
+    exclude: [...configDefaults.exclude, ...TIMING_SUITES],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // What a test waits for (a page to show a login that hashed twice) may take seconds on a busy
+    // machine; a poll that finds it earlier returns at once.
+    expect: { poll: { timeout: 10_000 } },
   },
 });

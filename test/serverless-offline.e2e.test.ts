@@ -311,7 +311,9 @@ describe('serverless offline: the same service run locally against DynamoDB Loca
     expect(confirmation?.parsed.subject).toBe('Confirm your email address for Gatehouse');
     expect((await call('confirm the address from the mail', 'POST', '/email/verify', { body: { token: linkOf(confirmation!, 'verify') } })).status).toBe(200);
     expect((await call('forgot password', 'POST', '/password/forgot', { body: { email: mailer.email } })).status).toBe(202);
-    const reset = (await readOutbox(outbox)).find((mail) => mail.parsed.subject === 'Reset your Gatehouse password');
+    const resetMail = async () => (await readOutbox(outbox)).find((mail) => mail.parsed.subject === 'Reset your Gatehouse password');
+    await expect.poll(resetMail).toBeDefined();
+    const reset = await resetMail();
     const newPassword = 'a brand new and long passphrase';
     const done = await call('reset from the mailed link', 'POST', '/password/reset', { body: { token: linkOf(reset!, 'reset'), newPassword } });
     expect(done).toMatchObject({ status: 200, body: { message: 'Password reset; every session has been ended' } });

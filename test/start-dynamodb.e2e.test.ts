@@ -23,7 +23,8 @@ const processAlive = (pid: number) => {
 };
 
 describe('npm run start:dynamodb', () => {
-  it('starts DynamoDB Local with data in .data/dynamodb, serves the flow, and stops both on SIGTERM', async () => {
+  // Java and the server each start twice here: seconds apiece on a busy machine.
+  it('starts DynamoDB Local with data in .data/dynamodb, serves the flow, and stops both on SIGTERM', { timeout: 90_000 }, async () => {
     const server = await startServer({}, { script: join(ROOT, 'src', 'dev', 'start-dynamodb.ts'), cwd: dir });
     const emulatorPid = Number(/pid (\d+)/.exec(server.output())?.[1]);
     try {
@@ -51,7 +52,7 @@ describe('npm run start:dynamodb', () => {
 });
 
 describe('a port that is taken', () => {
-  it('stops npm start and npm run start:dynamodb with one line naming the port and PORT, and stops DynamoDB Local', async () => {
+  it('stops npm start and npm run start:dynamodb with one line naming the port and PORT, and stops DynamoDB Local', { timeout: 90_000 }, async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as { port: number }).port;
