@@ -1,35 +1,17 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { removeUser } from '../src/core/account-removal';
 import { SESSION_PREFIX } from '../src/core/records';
-import { type Store, StoreUnavailableError } from '../src/store/store';
+import { StoreUnavailableError } from '../src/store/store';
 import { bearer, makeTestApp, PASSWORD, type TestApp } from './helpers/app';
+import { interruptible } from './helpers/interruptible-store';
 import { linkOf, nthMailTo } from './helpers/mailbox';
 import { storeFactories } from './helpers/stores';
 
 const NEW_PASSWORD = 'a brand new and long passphrase';
 
-/**
- * The store, with the nth listing of a user's sessions from `failSessionListing(n)` on refused as
- * a store that stopped answering refuses it: the moment a change's sessions are to be ended.
- */
-function interruptible(store: Store) {
-  let countdown = 0;
-  const wrapped: Store = {
-    ...store,
-    list: (pk, options) => {
-      if (options?.prefix === SESSION_PREFIX && countdown > 0 && --countdown === 0) {
-        return Promise.reject(new StoreUnavailableError('the store stopped answering'));
-      }
-      return store.list(pk, options);
-    },
-  };
-  return {
-    store: wrapped,
-    failSessionListing(nth: number) {
-      countdown = nth;
-    },
-  };
-}
+/** Refuses the nth listing of a user's sessions from now: the moment a change's sessions are to be ended. */
+const sessionListing = (nth: number, faults: ReturnType<typeof interruptible>) =>
+  faults.failNth(nth, (read) => read.method === 'list' && read.options?.prefix === SESSION_PREFIX);
 
 describe.each(storeFactories)('a change that ends sessions, cut off by the store, on $name', (factory) => {
   let t: TestApp;
@@ -55,7 +37,7 @@ describe.each(storeFactories)('a change that ends sessions, cut off by the store
   it('a password reset cut off after the new password landed leaves no earlier session alive', async () => {
     const earlier = await t.login('ada');
     const token = await resetLink();
-    faults.failSessionListing(2);
+    sessionListing(2, faults);
     const cut = await reset(token);
     expect(cut.status).toBe(503);
     expect(await cut.json()).toMatchObject({ code: 'store_unavailable' });
@@ -71,7 +53,7 @@ describe.each(storeFactories)('a change that ends sessions, cut off by the store
   it('a password reset cut off before the new password landed changes nothing, and the same request then succeeds', async () => {
     const earlier = await t.login('ada');
     const token = await resetLink();
-    faults.failSessionListing(1);
+    sessionListing(1, faults);
     expect((await reset(token)).status).toBe(503);
     expect(await verifies(earlier.token)).toBe(200);
     expect(await logsIn(PASSWORD)).toBe(200);
@@ -86,7 +68,7 @@ describe.each(storeFactories)('a change that ends sessions, cut off by the store
   it('a password change cut off after the new password landed leaves no other session alive, and keeps the one that asked', async () => {
     const other = await t.login('ada');
     const me = await t.login('ada');
-    faults.failSessionListing(2);
+    sessionListing(2, faults);
     const change = () => t.call('/password', { body: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, headers: bearer(me.token) });
     expect((await change()).status).toBe(503);
     expect(await verifies(other.token)).toBe(401);
@@ -99,7 +81,7 @@ describe.each(storeFactories)('a change that ends sessions, cut off by the store
   it('a password change cut off before the new password landed changes nothing, and the same request then succeeds', async () => {
     const other = await t.login('ada');
     const me = await t.login('ada');
-    faults.failSessionListing(1);
+    sessionListing(1, faults);
     const change = () => t.call('/password', { body: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, headers: bearer(me.token) });
     expect((await change()).status).toBe(503);
     expect(await verifies(other.token)).toBe(200);
@@ -112,7 +94,7 @@ describe.each(storeFactories)('a change that ends sessions, cut off by the store
 
   it('a removal cut off after the account went leaves no session, so a new account of the name inherits none', async () => {
     const earlier = await t.login('ada');
-    faults.failSessionListing(2);
+    sessionListing(2, faults);
     await expect(removeUser(faults.store, 'ada')).rejects.toBeInstanceOf(StoreUnavailableError);
     expect(await verifies(earlier.token)).toBe(401);
     expect((await t.register('ada', NEW_PASSWORD)).status).toBe(201);

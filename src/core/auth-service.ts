@@ -5,7 +5,7 @@ import type { AddressConfirmation } from './email-verification';
 import { AuthError } from './errors';
 import { canonicalEmail, canonicalName, canonicalUsername, EMAIL_RULE, NAME_RULE, USERNAME_RULE } from './identity';
 import type { KeyVault } from './key-vault';
-import { draftLoginSession, type OpenedSession, openLoginSession } from './login-session';
+import { draftLoginSession, dropUnansweredSession, type OpenedSession, openLoginSession } from './login-session';
 import { checkNewPassword, LOGIN_PASSWORD_MAX, normalizePassword, type PasswordCheck, type PasswordHasher } from './passwords';
 import { sessionKey, type UserRecord, userKey } from './records';
 import { type RefreshedPair, refreshSession } from './refresh';
@@ -232,12 +232,20 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       return { mfaRequired: true, ...(await secondFactor.challenge(user)) };
     }
     // Whether the password may count is read beside the session write; if not, the session ends.
-    const [opened, allowed] = await Promise.all([openLoginSession(deps, user, caller, made!, failure), stands()]);
-    if (!allowed) {
-      await endSession(store, user.username, opened.sid);
-      throw failure;
+    const [opening, allowed] = await Promise.allSettled([openLoginSession(deps, user, caller, made!, failure), stands()]);
+    if (opening.status === 'rejected') throw opening.reason;
+    const opened = opening.value;
+    try {
+      if (allowed.status === 'rejected') throw allowed.reason;
+      if (!allowed.value) {
+        await endSession(store, user.username, opened.sid);
+        throw failure;
+      }
+      if (needsRehash) await upgradeHash(opened.current, password);
+    } catch (error) {
+      if (error !== failure) dropUnansweredSession(store, user.username, opened.sid);
+      throw error;
     }
-    if (needsRehash) await upgradeHash(opened.current, password);
     return loginResult(user, opened);
   }
 

@@ -3,7 +3,7 @@ import { type AuthMethod, issueAccessToken, type TokenSettings } from './access-
 import type { Clock } from './clock';
 import type { AuthError } from './errors';
 import { sameCredentials, type UserRecord, userKey } from './records';
-import { createSession, endSession, newRefreshSecret, newSessionId, type RefreshSecret } from './sessions';
+import { createSession, endSession, type NewSession, newRefreshSecret, newSessionId, type RefreshSecret } from './sessions';
 import type { SigningKeys } from './signing-keys';
 
 export interface LoginSessionDeps {
@@ -42,6 +42,16 @@ export async function draftLoginSession(deps: LoginSessionDeps, username: string
 }
 
 /**
+ * Ends a session whose login failed on the store after it may have been written: its tokens were
+ * never sent, but it would stay in the user's list of sessions until it expired. Not waited for:
+ * the store that just failed may take its whole timeout to fail again, and the answer (503) is not
+ * held for it; should it fail again, the session expires unused.
+ */
+export function dropUnansweredSession(store: Store, username: string, sid: string): void {
+  endSession(store, username, sid).catch(() => undefined);
+}
+
+/**
  * The end of every successful login — by password, second factor or passkey: the drafted session
  * written, its access token answered. The account may have changed (password changed or reset,
  * account removed) while the login was checked; those write the user before they end its sessions,
@@ -58,14 +68,21 @@ export async function openLoginSession(
   const { store, clock, settings } = deps;
   if (draft.username !== user.username) throw new Error('a session drafted for another user');
   const { sid } = draft;
-  const session = await createSession(store, clock, settings.sessionTtl, {
-    username: user.username,
-    userAgent: caller.userAgent,
-    sid,
-    amr: draft.amr,
-    refresh: draft.refresh,
-  });
-  const current = await store.get<UserRecord>(userKey(user.username));
+  let session: NewSession;
+  let current: Item<UserRecord> | undefined;
+  try {
+    session = await createSession(store, clock, settings.sessionTtl, {
+      username: user.username,
+      userAgent: caller.userAgent,
+      sid,
+      amr: draft.amr,
+      refresh: draft.refresh,
+    });
+    current = await store.get<UserRecord>(userKey(user.username));
+  } catch (error) {
+    dropUnansweredSession(store, user.username, sid);
+    throw error;
+  }
   if (!current || !sameCredentials(current.data, user)) {
     await endSession(store, user.username, sid);
     throw failure;
