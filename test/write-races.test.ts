@@ -11,6 +11,7 @@ import { storeFactories } from './helpers/stores';
 function holdableHasher() {
   let gate: Promise<void> | undefined;
   let release: () => void = () => {};
+  let taken: () => void = () => {};
   const wrapped: PasswordHasher = {
     hash: (password) => hasher.hash(password),
     dummyHash: () => hasher.dummyHash(),
@@ -18,6 +19,7 @@ function holdableHasher() {
       // The first check to start after hold() is the one held.
       const held = gate;
       gate = undefined;
+      if (held) taken();
       const outcome = await hasher.verify(stored, password);
       if (held) await held;
       return outcome;
@@ -25,8 +27,10 @@ function holdableHasher() {
   };
   return {
     hasher: wrapped,
-    hold() {
+    /** Resolves once a check has started and is held. */
+    hold(): Promise<void> {
       gate = new Promise((resolve) => (release = resolve));
+      return new Promise((resolve) => (taken = resolve));
     },
     release() {
       release();
@@ -50,9 +54,9 @@ describe.each(storeFactories)('writes that race a login, on $name', (factory) =>
     const t = await makeTestApp((now) => factory.make(now), { hasher: gate.hasher });
     await t.register('racer');
     const { token } = await t.login('racer');
-    gate.hold();
+    const held = gate.hold();
     const racing = t.call('/login', { body: { username: 'racer', password: PASSWORD } });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await held;
     // The login waits with its password checked; the change goes through meanwhile.
     const change = await t.call('/password', { body: { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' }, headers: bearer(token) });
     expect(change.status).toBe(200);
@@ -69,9 +73,9 @@ describe.each(storeFactories)('writes that race a login, on $name', (factory) =>
     const gate = holdableHasher();
     const t = await makeTestApp((now) => factory.make(now), { hasher: gate.hasher });
     await t.register('leaver', PASSWORD, { email: 'leaver@example.com' });
-    gate.hold();
+    const held = gate.hold();
     const racing = t.call('/login', { body: { username: 'leaver', password: PASSWORD } });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await held;
     expect(await removeUser(t.store, 'leaver')).toMatchObject({ user: true, sessions: 0 });
     gate.release();
     expect((await racing).status).toBe(401);
