@@ -2,25 +2,21 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { removeUser } from '../src/core/account-removal';
 import { SESSION_PREFIX } from '../src/core/records';
 import { StoreUnavailableError } from '../src/store/store';
-import { bearer, makeTestApp, PASSWORD, type TestApp } from './helpers/app';
-import { interruptible } from './helpers/interruptible-store';
+import { bearer, PASSWORD, type TestApp } from './helpers/app';
+import { type Interruptible, interruptibleApp } from './helpers/interruptible-store';
 import { linkOf, nthMailTo } from './helpers/mailbox';
 import { storeFactories } from './helpers/stores';
 
 const NEW_PASSWORD = 'a brand new and long passphrase';
 
 /** Refuses the nth listing of a user's sessions from now: the moment a change's sessions are to be ended. */
-const sessionListing = (nth: number, faults: ReturnType<typeof interruptible>) =>
-  faults.failNth(nth, (read) => read.method === 'list' && read.options?.prefix === SESSION_PREFIX);
+const sessionListing = (nth: number, faults: Interruptible) => faults.failNth(nth, (read) => read.method === 'list' && read.options?.prefix === SESSION_PREFIX);
 
 describe.each(storeFactories)('a change that ends sessions, cut off by the store, on $name', (factory) => {
   let t: TestApp;
-  let faults: ReturnType<typeof interruptible>;
+  let faults: Interruptible;
   beforeEach(async () => {
-    t = await makeTestApp(async (now) => {
-      faults = interruptible(await factory.make(now));
-      return faults.store;
-    });
+    ({ t, faults } = await interruptibleApp(factory));
     await t.register('ada', PASSWORD, { email: 'ada@example.com' });
     expect((await t.call('/email/verify', { body: { token: linkOf(await nthMailTo(t.outbox, 'ada@example.com', 1), 'verify') } })).status).toBe(200);
   });

@@ -1,19 +1,16 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { userKey } from '../src/core/records';
-import { bearer, makeTestApp, PASSWORD, type TestApp } from './helpers/app';
-import { interruptible, type StoreRead } from './helpers/interruptible-store';
+import { bearer, PASSWORD, type TestApp } from './helpers/app';
+import { type Interruptible, interruptibleApp, type StoreRead } from './helpers/interruptible-store';
 import { storeFactories } from './helpers/stores';
 
 const isGet = (read: StoreRead, pk: string, sk: string) => read.method === 'get' && read.key.pk === pk && read.key.sk === sk;
 
 describe.each(storeFactories)('a login cut off by the store after its session was written, on $name', (factory) => {
   let t: TestApp;
-  let faults: ReturnType<typeof interruptible>;
+  let faults: Interruptible;
   beforeEach(async () => {
-    t = await makeTestApp(async (now) => {
-      faults = interruptible(await factory.make(now));
-      return faults.store;
-    });
+    ({ t, faults } = await interruptibleApp(factory));
     expect((await t.register('ada')).status).toBe(201);
   });
 

@@ -1,5 +1,7 @@
 import type { Data, Key, ListOptions, Store } from '../../src/store/store';
 import { StoreUnavailableError } from '../../src/store/store';
+import { makeTestApp, type TestApp } from './app';
+import type { StoreFactory } from './stores';
 
 /** A read the store is asked for. */
 export type StoreRead =
@@ -30,4 +32,16 @@ export function interruptible(store: Store) {
       rule = { matches, countdown: nth };
     },
   };
+}
+
+export type Interruptible = ReturnType<typeof interruptible>;
+
+/** A test app over a fresh store of this kind, and the handle that interrupts it. */
+export async function interruptibleApp(factory: StoreFactory): Promise<{ t: TestApp; faults: Interruptible }> {
+  let faults: Interruptible | undefined;
+  const t = await makeTestApp(async (now) => {
+    faults = interruptible(await factory.make(now));
+    return faults.store;
+  });
+  return { t, faults: faults! };
 }
