@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { TIMING_SUITES } from './vitest.config';
+import { POLL, TIMING_SUITES } from './vitest.config';
 
 /** The timing comparisons alone, one file at a time, after every other suite (see vitest.config.ts). */
 export default defineConfig({
@@ -9,5 +9,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     fileParallelism: false,
+    expect: { poll: POLL },
   },
 });
