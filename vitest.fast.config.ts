@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { POLL } from './vitest.config';
 
 /**
  * `npm run test:fast`: every suite that needs neither Java (DynamoDB Local) nor Chromium, on
@@ -11,6 +12,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/**/*.e2e.test.ts', 'test/store-dynamodb.test.ts', 'test/bench.smoke.test.ts', 'test/openapi-lint.test.ts'],
     testTimeout: 30_000,
+    expect: { poll: POLL },
     env: { GATEHOUSE_TEST_ARGON2: 'light' },
     // Both cores: these suites hold no server or emulator that another file could slow past a bound.
     maxWorkers: 2,

@@ -96,7 +96,7 @@ describe.each(storeFactories)('a change that ends sessions, cut off by the store
     expect((await t.register('ada', NEW_PASSWORD)).status).toBe(201);
     expect((await t.call('/user/myprofile', { headers: bearer(earlier.token) })).status).toBe(401);
     expect(await refreshes(earlier.refreshToken)).toBe(401);
-    // Run again, the removal finishes what it began: the new account is what it removes now.
+    // The name is the new account's now: removing it again takes that account, which has no session yet.
     expect(await removeUser(faults.store, 'ada')).toMatchObject({ user: true, sessions: 0 });
   });
 });

@@ -13,7 +13,8 @@ import { ROOT } from './helpers/server';
 import { type SesEndpoint, startSesEndpoint } from './helpers/ses-endpoint';
 
 const PASSWORD = 'a long and unusual passphrase';
-const ANSWER_MS = 400;
+// Long enough that the mail through the local SES endpoint is out well before it, even on a busy machine.
+const ANSWER_MS = 1000;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 let host: BundleHost;
@@ -78,15 +79,15 @@ describe('mail from dist/lambda/api.mjs', () => {
     await post('/register', { name: 'Una', username: 'una', password: PASSWORD, email: 'una@example.com' });
     const times: Record<string, number[]> = { vera: [], una: [], nobody: [] };
     const bodies = new Set<string>();
-    for (let round = 0; round < 4; round++) {
+    for (let round = 0; round < 2; round++) {
       for (const username of round % 2 ? ['nobody', 'una', 'vera'] : ['vera', 'una', 'nobody']) {
         const before = sentTo('vera@example.com').length;
         const res = await post('/password/forgot', { username });
         expect(res.statusCode).toBe(202);
         bodies.add(res.body);
         times[username]!.push(res.ms);
-        // On Lambda the work runs before the answer: the mail is out by then, or soon after on a busy machine.
-        await expect.poll(() => sentTo('vera@example.com').length).toBe(before + (username === 'vera' ? 1 : 0));
+        // On Lambda nothing runs after the answer: the mail is out by the time it comes.
+        expect(sentTo('vera@example.com').length).toBe(before + (username === 'vera' ? 1 : 0));
       }
     }
     expect([...bodies]).toEqual([JSON.stringify({ message: 'If the account exists and has a verified email, a reset link is on its way' })]);

@@ -45,7 +45,8 @@ export async function draftLoginSession(deps: LoginSessionDeps, username: string
  * Ends a session whose login failed on the store after it may have been written: its tokens were
  * never sent, but it would stay in the user's list of sessions until it expired. Not waited for:
  * the store that just failed may take its whole timeout to fail again, and the answer (503) is not
- * held for it; should it fail again, the session expires unused.
+ * held for it; should it fail again (or a Lambda container be frozen before it is done), the
+ * session expires unused.
  */
 export function dropUnansweredSession(store: Store, username: string, sid: string): void {
   endSession(store, username, sid).catch(() => undefined);
