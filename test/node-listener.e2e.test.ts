@@ -1,14 +1,22 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCode } from '../src/core/totp';
+import { nodeClientAddress, nodeRequestAddress } from '../src/entry/client-address';
 import { nodeBodyReader } from '../src/entry/node-body';
 import { nodeListener } from '../src/entry/node-listener';
+import type { ClientAddress } from '../src/http/context';
+import type { QuickPaths } from '../src/http/quick-paths';
 import { sqliteStore } from '../src/store/sqlite';
-import { makeTestApp, type TestApp } from './helpers/app';
+import { bearer, makeTestApp, PASSWORD, type TestApp } from './helpers/app';
+
+/** Headers Node writes itself or that differ per answer by design. */
+const PER_ANSWER = ['x-request-id', 'date', 'content-length', 'keep-alive', 'connection'];
 
 /**
- * The Node server answers POST /verify's common case without the framework; everything about the
- * answer must be what the app itself would have said.
+ * The Node server answers the common cases of POST /verify and POST /login without the framework;
+ * everything about the answer must be what the app itself would have said, and everything a login
+ * counts must be counted once.
  */
 describe.each([
   { name: 'any origin', corsOrigins: ['*'] },
@@ -17,19 +25,28 @@ describe.each([
   let t: TestApp;
   let server: Server;
   let url: string;
-  let quick = 0;
+  const quick = { verify: 0, login: 0 };
   let token: string;
   beforeAll(async () => {
-    t = await makeTestApp(sqliteStore({ file: ':memory:' }), { settings: { corsOrigins }, readBody: nodeBodyReader });
-    const original = t.app.quickVerify;
-    const counted = Object.assign(t.app, {
-      quickVerify: async (request: Parameters<typeof original>[0]) => {
-        const answer = await original(request);
-        if (answer) quick++;
+    // The server's own rule for the caller's address, in the app and in the listener (the requests
+    // the app gets without a server, from the test's own calls, come from one other address).
+    const byServer = nodeClientAddress(false);
+    const clientAddress: ClientAddress = (c) => ((c.env as { incoming?: unknown } | undefined)?.incoming ? byServer(c) : '192.0.2.1');
+    t = await makeTestApp(async (now) => sqliteStore({ file: ':memory:', now }), { settings: { corsOrigins }, readBody: nodeBodyReader, clientAddress });
+    const original = t.app.quick;
+    const counted: QuickPaths = {
+      verify: async (request) => {
+        const answer = await original.verify(request);
+        if (answer) quick.verify++;
         return answer;
       },
-    });
-    server = createServer(nodeListener(counted));
+      login: async (request) => {
+        const answer = await original.login(request);
+        if (answer) quick.login++;
+        return answer;
+      },
+    };
+    server = createServer(nodeListener(Object.assign(t.app, { quick: counted }), nodeRequestAddress(false)));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     await t.register('quinn');
@@ -37,26 +54,25 @@ describe.each([
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const verify = async (body: string, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${url}/verify`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const send = async (path: string, body: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     const text = await res.text();
-    const kept = Object.fromEntries(
-      [...res.headers].filter(([name]) => !['x-request-id', 'date', 'content-length', 'keep-alive', 'connection'].includes(name)),
-    );
+    const kept = Object.fromEntries([...res.headers].filter(([name]) => !PER_ANSWER.includes(name)));
     return { status: res.status, body: text, headers: kept, requestId: res.headers.get('x-request-id') };
   };
+  const verify = (body: string, headers: Record<string, string> = {}) => send('/verify', body, headers);
 
   it('answers a good token by body or bearer exactly as the app does (the same body and headers)', async () => {
     for (const [body, headers] of [
       [JSON.stringify({ username: 'quinn', token }), {}],
       ['', { authorization: `Bearer ${token}` }],
     ] as const) {
-      const before = quick;
+      const before = quick.verify;
       const fast = await verify(body, headers);
-      expect(quick).toBe(before + 1);
+      expect(quick.verify).toBe(before + 1);
       // An unrelated cookie sends the same request through the whole app.
       const full = await verify(body, { ...headers, cookie: 'unrelated=1' });
-      expect(quick).toBe(before + 1);
+      expect(quick.verify).toBe(before + 1);
       expect(fast.status).toBe(200);
       expect(fast).toEqual({ ...full, requestId: fast.requestId });
       expect(fast.requestId).toMatch(/^[\w-]+$/);
@@ -65,7 +81,7 @@ describe.each([
   });
 
   it('leaves every other answer to the app: refusals, bad bodies, browsers, big bodies', async () => {
-    const before = quick;
+    const before = quick.verify;
     expect(await verify(JSON.stringify({ token: 'garbage' }))).toMatchObject({ status: 401, body: expect.stringContaining('"verified":false') });
     expect(await verify(JSON.stringify({ username: 'someone-else', token }))).toMatchObject({ status: 401 });
     expect(await verify('{"token": ')).toMatchObject({ status: 400, body: expect.stringContaining('invalid_json') });
@@ -73,6 +89,85 @@ describe.each([
     expect(await verify(JSON.stringify({ token, username: 7 }))).toMatchObject({ status: 400 });
     expect(await verify(JSON.stringify({ token }), { origin: 'https://app.example.com' })).toMatchObject({ status: 200 });
     expect(await verify(JSON.stringify({ token, padding: 'x'.repeat(20_000) }))).toMatchObject({ status: 413 });
-    expect(quick).toBe(before);
+    expect(await verify(JSON.stringify({ token }), { referer: 'https://app.example.com/' })).toMatchObject({ status: 200 });
+    expect(quick.verify).toBe(before);
+  });
+
+  /** A login's answer with its tokens masked: each login's are its own. */
+  const masked = (answer: { status: number; body: string; headers: Record<string, string> }) => {
+    const body = JSON.parse(answer.body);
+    for (const key of ['token', 'refreshToken', 'mfaToken'] as const) {
+      if (body[key]) body[key] = key;
+      if (body.response?.[key]) body.response[key] = key;
+    }
+    const headers = { ...answer.headers };
+    if (headers['set-cookie']) headers['set-cookie'] = headers['set-cookie'].replace(/=[^;]+;/, '=token;');
+    return { status: answer.status, body, headers };
+  };
+  const login = (username: string, password: string, headers: Record<string, string> = {}) => send('/login', JSON.stringify({ username, password }), headers);
+
+  it('answers a login exactly as the app does — the body, the headers, the cookie — with tokens that work', async () => {
+    await t.register('lena');
+    const before = quick.login;
+    const fast = await login('lena', PASSWORD);
+    expect(quick.login).toBe(before + 1);
+    // An unrelated cookie sends the same request through the whole app.
+    const full = await login('lena', PASSWORD, { cookie: 'unrelated=1' });
+    expect(quick.login).toBe(before + 1);
+    expect(fast.status).toBe(200);
+    expect(masked(fast)).toEqual(masked(full));
+    expect(fast.headers['set-cookie']).toMatch(/^gatehouse_token=[\w.-]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/);
+    const { response, refreshToken } = JSON.parse(fast.body);
+    expect(fast.headers['set-cookie']).toContain(`gatehouse_token=${response.token};`);
+    expect((await verify(JSON.stringify({ token: response.token }))).status).toBe(200);
+    expect((await t.call('/token/refresh', { body: { refreshToken } })).status).toBe(200);
+    const sessions = await (await t.call('/sessions', { method: 'GET', headers: bearer(response.token) })).json();
+    expect(sessions.sessions).toHaveLength(2);
+  });
+
+  it('answers the second step of an account with a second factor as the app does, with no token and no cookie', async () => {
+    await t.register('mona');
+    const { token: mona } = await t.login('mona');
+    const { secret } = await (await t.call('/mfa/totp/setup', { body: { currentPassword: PASSWORD }, headers: bearer(mona) })).json();
+    expect((await t.call('/mfa/totp/confirm', { body: { code: totpCode({ secret, now: t.clock.now() }) }, headers: bearer(mona) })).status).toBe(200);
+    const before = quick.login;
+    const fast = await login('mona', PASSWORD);
+    expect(quick.login).toBe(before + 1);
+    const full = await login('mona', PASSWORD, { cookie: 'unrelated=1' });
+    expect(masked(fast)).toEqual(masked(full));
+    expect(JSON.parse(fast.body)).toMatchObject({ mfaRequired: true, mfaToken: expect.any(String) });
+    expect(fast.headers['set-cookie']).toBeUndefined();
+    const done = await t.call('/login/mfa', { body: { mfaToken: JSON.parse(fast.body).mfaToken, code: totpCode({ secret, now: t.clock.now() + 30_000 }) } });
+    expect(done.status).toBe(200);
+  });
+
+  it('leaves a refused login to the app, counted once: five wrong passwords by either path, then the client waits', async () => {
+    await t.register('nina');
+    const before = quick.login;
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await login('nina', 'not the password', i % 2 ? { cookie: 'unrelated=1' } : {}));
+    expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401, 401]);
+    expect(answers[0]!.body).toBe(answers[1]!.body);
+    expect(JSON.parse(answers[0]!.body)).toMatchObject({ code: 'invalid_credentials' });
+    // Counted twice, the wait would have come after the third; it comes after the fifth, on the right password too.
+    const waiting = await login('nina', PASSWORD);
+    expect(waiting.status).toBe(429);
+    expect(JSON.parse(waiting.body)).toMatchObject({ code: 'rate_limited' });
+    expect(Number(waiting.headers['retry-after'])).toBeGreaterThan(0);
+    expect(quick.login).toBe(before);
+  });
+
+  it('leaves bad bodies, browsers and big bodies to the app', async () => {
+    await t.register('otto');
+    const before = quick.login;
+    expect(await send('/login', '{"username": ')).toMatchObject({ status: 400, body: expect.stringContaining('invalid_json') });
+    expect(await send('/login', JSON.stringify({ username: 'otto', password: 7 }))).toMatchObject({
+      status: 400,
+      body: expect.stringContaining('"field":"password"'),
+    });
+    expect(await login('otto', PASSWORD, { origin: 'https://app.example.com' })).toMatchObject({ status: 200 });
+    expect(await login('otto', PASSWORD, { referer: 'https://elsewhere.example/' })).toMatchObject({ status: 200 });
+    expect(await send('/login', JSON.stringify({ username: 'otto', password: PASSWORD, padding: 'x'.repeat(20_000) }))).toMatchObject({ status: 413 });
+    expect(quick.login).toBe(before);
   });
 });

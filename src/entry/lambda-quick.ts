@@ -42,9 +42,9 @@ export async function quickLambdaVerify(app: GatehouseApp, raw: unknown, request
   if (event.body !== undefined && typeof event.body !== 'string') return undefined;
   const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (Buffer.byteLength(body) > BODY_LIMIT) return undefined;
-  let answer: Awaited<ReturnType<GatehouseApp['quickVerify']>>;
+  let answer: Awaited<ReturnType<GatehouseApp['quick']['verify']>>;
   try {
-    answer = await app.quickVerify({ body, authorization: headers.authorization, origin: headers.origin, requestId });
+    answer = await app.quick.verify({ body, authorization: headers.authorization, origin: headers.origin, requestId });
   } catch (error) {
     event[EARLIER_FAILURE] = { error };
     return undefined;

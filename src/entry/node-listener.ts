@@ -2,17 +2,24 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { GatehouseApp } from '../http/app';
 import { BODY_LIMIT, EARLIER_FAILURE } from '../http/body';
+import type { QuickAnswer } from '../http/quick-paths';
 import { BUFFERED_BODY, type BufferedIncoming } from './node-body';
 
 /**
- * The Node server's request listener: the app, with POST /verify's common case answered first by
- * the app's own quick path (no Web Request, no middleware chain). Only a request that cannot be
- * anything but that case is tried: no Origin, no cookie, a JSON body of a declared length within
- * the limit. When the quick path declines, the body already read goes on to the app with it; when
- * it fails (the store did not answer), the app answers that failure without asking again.
+ * The Node server's request listener: the app, with the common cases of POST /verify and POST
+ * /login answered first by the app's own quick paths (no Web Request, no middleware chain). Only a
+ * request that cannot be anything but such a case is tried: not from a browser page (no Origin, no
+ * Referer, no cookie), a JSON body of a declared length within the limit. When a quick path
+ * declines, the body already read goes on to the app with it; when it fails (a refused login, a
+ * store that did not answer), the app answers that failure without doing the work again.
+ * `address` reads the caller's address from the request as the app's own rule does.
  */
-export function nodeListener(app: GatehouseApp): (req: IncomingMessage, res: ServerResponse) => void {
+export function nodeListener(app: GatehouseApp, address: (req: IncomingMessage) => string | undefined): (req: IncomingMessage, res: ServerResponse) => void {
   const full = getRequestListener(app.fetch);
+  const quick = (req: IncomingMessage, body: string): Promise<QuickAnswer | undefined> =>
+    req.url === '/login'
+      ? app.quick.login({ body, address: address(req), userAgent: req.headers['user-agent'] })
+      : app.quick.verify({ body, authorization: req.headers.authorization });
   return (req, res) => {
     if (!quickCandidate(req)) {
       full(req, res);
@@ -23,7 +30,7 @@ export function nodeListener(app: GatehouseApp): (req: IncomingMessage, res: Ser
     req.once('error', () => full(req, res));
     req.once('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      app.quickVerify({ body, authorization: req.headers.authorization }).then(
+      quick(req, body).then(
         (answer) => {
           if (answer) {
             res.writeHead(answer.status, { ...answer.headers, 'Content-Length': String(Buffer.byteLength(answer.body)) }).end(answer.body);
@@ -43,9 +50,9 @@ export function nodeListener(app: GatehouseApp): (req: IncomingMessage, res: Ser
 }
 
 function quickCandidate(req: IncomingMessage): boolean {
-  if (req.method !== 'POST' || req.url !== '/verify') return false;
+  if (req.method !== 'POST' || (req.url !== '/verify' && req.url !== '/login')) return false;
   const { headers } = req;
-  if (headers.origin !== undefined || headers.cookie !== undefined) return false;
+  if (headers.origin !== undefined || headers.referer !== undefined || headers.cookie !== undefined) return false;
   const type = headers['content-type'];
   if (type !== undefined && !/^application\/json\s*(?:;|$)/i.test(type)) return false;
   const length = Number(headers['content-length']);

@@ -10,7 +10,7 @@ import { createMailSender } from '../mail/mail-sender';
 import { StoreMisconfiguredError } from '../store/store';
 import { afterNodeResponse } from './after-response';
 import { createHttpApp } from './build-app';
-import { nodeClientAddress } from './client-address';
+import { nodeClientAddress, nodeRequestAddress } from './client-address';
 import { type Config, ConfigError, loadConfig } from './config';
 import { jsonLogger } from './json-logger';
 import { type KeyVaultSetup, keyVaultFromEnv } from './key-vault-setup';
@@ -94,7 +94,7 @@ export async function runServer(env: ProcessEnv, onStopped: () => Promise<void> 
     },
   );
 
-  const server = createServer(nodeListener(app));
+  const server = createServer(nodeListener(app, nodeRequestAddress(config.trustProxy)));
   server.listen(config.port, config.host, () => {
     const shown = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
     const { port } = server.address() as AddressInfo;

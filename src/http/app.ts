@@ -11,7 +11,7 @@ import { BODY_LIMIT, readWebBody } from './body';
 import type { AfterResponse, AppDeps, AppEnv, RouteContext } from './context';
 import { corsHeaders } from './cors';
 import { classify, sendError } from './errors';
-import { createQuickVerify } from './quick-verify';
+import { createQuickPaths, type QuickPaths } from './quick-paths';
 import { ROUTES } from './routes';
 import { accountRoutes } from './routes/accounts';
 import { emailRoutes } from './routes/email';
@@ -29,8 +29,8 @@ const startLater: AfterResponse = async (_c, work) => {
   setTimeout(() => void work(), 0);
 };
 
-/** The app, and POST /verify's common case without the framework (see quick-verify.ts). */
-export type GatehouseApp = Hono<AppEnv> & { readonly quickVerify: ReturnType<typeof createQuickVerify> };
+/** The app, and the common cases of POST /verify and POST /login without the framework (see quick-paths.ts). */
+export type GatehouseApp = Hono<AppEnv> & { readonly quick: QuickPaths };
 
 export function createApp(deps: AppDeps): GatehouseApp {
   const { settings, logger } = deps;
@@ -115,5 +115,5 @@ export function createApp(deps: AppDeps): GatehouseApp {
     });
     return sendError(c, 'internal_error');
   });
-  return Object.assign(app, { quickVerify: createQuickVerify(deps, auth, context.cookie.secure, nextRequestId) });
+  return Object.assign(app, { quick: createQuickPaths(deps, auth, context.cookie, nextRequestId) });
 }

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, generateCookie, getCookie } from 'hono/cookie';
 
 export type TokenSource = 'body' | 'header' | 'cookie';
 
@@ -33,8 +33,12 @@ export function findToken(c: Context, cookie: CookieSettings, bodyToken?: string
   return undefined;
 }
 
+/** The Set-Cookie value that hands a page its session's access token. */
+export const sessionCookieHeader = (cookie: CookieSettings, token: string, maxAge: number): string =>
+  generateCookie(cookie.name, token, { httpOnly: true, sameSite: 'Lax', path: '/', secure: cookie.secure, maxAge });
+
 export function setSessionCookie(c: Context, cookie: CookieSettings, token: string, maxAge: number): void {
-  setCookie(c, cookie.name, token, { httpOnly: true, sameSite: 'Lax', path: '/', secure: cookie.secure, maxAge });
+  c.header('Set-Cookie', sessionCookieHeader(cookie, token, maxAge), { append: true });
 }
 
 export function clearSessionCookie(c: Context, cookie: CookieSettings): void {

@@ -13,7 +13,7 @@ import { ARGON2_DEFAULTS, argon2Hasher } from '../../src/hashing/argon2-hasher';
 import { commonPasswords } from '../../src/hashing/common-passwords';
 import { createApp, type HttpSettings } from '../../src/http/app';
 import type { BodyReader } from '../../src/http/body';
-import type { AfterResponse } from '../../src/http/context';
+import type { AfterResponse, ClientAddress } from '../../src/http/context';
 import { localKeyVault } from '../../src/keys/local-key-vault';
 import { createMailSender } from '../../src/mail/mail-sender';
 import type { Store } from '../../src/store/store';
@@ -78,6 +78,8 @@ export async function makeTestApp(
     mailer?: MailSender;
     afterResponse?: AfterResponse;
     readBody?: BodyReader;
+    /** The caller's address; by default the test header's, else 192.0.2.1. */
+    clientAddress?: ClientAddress;
   } = {},
 ): Promise<TestApp> {
   const clock = options.clock ?? testClock();
@@ -95,7 +97,7 @@ export async function makeTestApp(
     mailer: options.mailer ?? createMailSender({ kind: 'file', dir: outbox, from: 'Gatehouse <no-reply@localhost>' }, { clock }),
     ...(options.afterResponse ? { afterResponse: options.afterResponse } : {}),
     settings: { ...defaultSettings, ...options.settings },
-    clientAddress: (c) => c.req.header(CLIENT_HEADER) ?? '192.0.2.1',
+    clientAddress: options.clientAddress ?? ((c) => c.req.header(CLIENT_HEADER) ?? '192.0.2.1'),
     ...(options.readBody ? { readBody: options.readBody } : {}),
   });
   const call: TestApp['call'] = (path, init = {}) => {

@@ -3,6 +3,7 @@ import type { LoginResult } from '../../core/auth-service';
 import { parseBody } from '../body';
 import type { AppEnv, RouteContext } from '../context';
 import { sendError } from '../errors';
+import { loginAnswer, secondStepAnswer } from '../login-answers';
 import { originMayHoldCookie, requireUser } from '../request-guards';
 import { loginBody, mfaLoginBody, passwordBody, registerBody } from '../schemas';
 import { setSessionCookie } from '../token-sources';
@@ -21,8 +22,7 @@ export function accountRoutes(app: Hono<AppEnv>, context: RouteContext): void {
     const body = await parseBody(c, loginBody);
     const result = await auth.login(body.username, body.password, caller(c));
     // A second factor is on: no token and no cookie until the second step.
-    if ('mfaRequired' in result)
-      return c.json({ message: 'Second factor required', mfaRequired: true, mfaToken: result.mfaToken, expiresIn: result.expiresIn });
+    if ('mfaRequired' in result) return c.json(secondStepAnswer(result));
     return loggedIn(c, context, result);
   });
 
@@ -52,11 +52,5 @@ export function accountRoutes(app: Hono<AppEnv>, context: RouteContext): void {
 /** The answer to a completed login, by password, second factor or passkey: the tokens, and the cookie for a trusted page. */
 export function loggedIn(c: Context<AppEnv>, context: RouteContext, result: LoginResult) {
   if (originMayHoldCookie(c, context)) setSessionCookie(c, context.cookie, result.token, result.expiresIn);
-  return c.json({
-    message: 'User logged in successfully' as const,
-    response: { username: result.user.username, name: result.user.name, token: result.token },
-    tokenType: 'Bearer' as const,
-    expiresIn: result.expiresIn,
-    refreshToken: result.refreshToken,
-  });
+  return c.json(loginAnswer(result));
 }
