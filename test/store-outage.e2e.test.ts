@@ -36,7 +36,9 @@ describe('DynamoDB going away and coming back while the server runs', () => {
     const token = (await postJson(`${url}/login`, { username: 'outage', password })).body.response.token as string;
 
     const verify = () => fetch(`${url}/verify`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
-    const login = () => fetch(`${url}/login`, { method: 'POST', body: JSON.stringify({ username: 'outage', password }) });
+    // An API client's login: the Node server's quick path takes it, and hands its failure to the app.
+    const login = () =>
+      fetch(`${url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'outage', password }) });
     const health = () => fetch(`${url}/health`);
     const expectUnavailable = (answer: { status: number; body: any; ms: number }) => {
       expect(answer.status).toBe(503);
@@ -47,6 +49,7 @@ describe('DynamoDB going away and coming back while the server runs', () => {
     // Hung: the process is frozen, so connections open but nothing answers.
     local.process.kill('SIGSTOP');
     expectUnavailable(await timed(verify));
+    expectUnavailable(await timed(login));
     expectUnavailable(await timed(health));
     local.process.kill('SIGCONT');
     expect((await timed(verify)).status).toBe(200);

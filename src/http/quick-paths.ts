@@ -18,9 +18,12 @@ export interface QuickVerifyRequest {
   readonly requestId?: string | undefined;
 }
 
-/** A POST /login with no Origin, no Referer and no cookie (not a browser page): the raw body and who sent it. */
+/** A POST /login with no cookie: the raw body, who sent it, and the page it names, if any. */
 export interface QuickLoginRequest {
   readonly body: string;
+  /** A browser page's Origin or Referer: such a login is left to the app and its cookie rule. */
+  readonly origin: string | undefined;
+  readonly referer: string | undefined;
   /** The caller's network address, read as the app reads it. */
   readonly address: string | undefined;
   readonly userAgent: string | undefined;
@@ -40,8 +43,8 @@ export interface QuickPaths {
    */
   verify(request: QuickVerifyRequest): Promise<QuickAnswer | undefined>;
   /**
-   * POST /login from a client that is not a browser page, answered without the framework when it
-   * succeeds: the tokens (and the cookie the app hands such a caller), or the second step. A body
+   * POST /login from a client that is not a browser page (no Origin, no Referer), answered without
+   * the framework when it succeeds: the tokens (and the cookie the app hands such a caller), or the second step. A body
    * that is not a login's is undefined before anything is done, for the app to refuse; once the
    * login has begun, any failure (a wrong password, a limit, the store) rejects with its error, for
    * the app to answer as its own without doing the login again.
@@ -93,8 +96,10 @@ export function createQuickPaths(
       );
     },
 
-    async login({ body, address, userAgent }) {
+    async login({ body, origin, referer, address, userAgent }) {
       const started = performance.now();
+      // Not from a browser page: the case in which the route's rule (originMayHoldCookie) hands the cookie.
+      if (origin !== undefined || referer !== undefined) return undefined;
       const json = parseJsonObject(body);
       if (!json) return undefined;
       const parsed = loginBody.safeParse(json);
@@ -102,7 +107,6 @@ export function createQuickPaths(
       const requestId = nextRequestId();
       const result = await auth.login(parsed.data.username, parsed.data.password, { client: clientKey(address), userAgent, requestId });
       if ('mfaRequired' in result) return answer('/login', started, requestId, secondStepAnswer(result));
-      // A caller that names no page may hold the cookie, as the app's loggedIn decides.
       return answer('/login', started, requestId, loginAnswer(result), undefined, sessionCookieHeader(cookie, result.token, result.expiresIn));
     },
   };
