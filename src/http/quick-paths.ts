@@ -44,10 +44,10 @@ export interface QuickPaths {
   verify(request: QuickVerifyRequest): Promise<QuickAnswer | undefined>;
   /**
    * POST /login from a client that is not a browser page (no Origin, no Referer), answered without
-   * the framework when it succeeds: the tokens (and the cookie the app hands such a caller), or the second step. A body
-   * that is not a login's is undefined before anything is done, for the app to refuse; once the
-   * login has begun, any failure (a wrong password, a limit, the store) rejects with its error, for
-   * the app to answer as its own without doing the login again.
+   * the framework when it succeeds: the tokens (and the cookie the app hands such a caller), or the
+   * second step. A body that is not a login's is undefined before anything is done, for the app to
+   * refuse; once the login has begun, any failure (a wrong password, a limit, the store) rejects
+   * with its error, for the app to answer as its own without doing the login again.
    */
   login(request: QuickLoginRequest): Promise<QuickAnswer | undefined>;
 }
