@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { systemClock } from '../src/core/clock';
 import { KEYS_PK, MESSAGES_PK, SIGNING_KEY_PREFIX, userKey } from '../src/core/records';
+import { createSession, newRefreshSecret } from '../src/core/sessions';
 import { ensureTable } from '../src/store/dynamodb-table';
 import { sqliteStore } from '../src/store/sqlite';
 import { localClients, uniqueTable } from './helpers/dynamodb';
@@ -57,6 +59,14 @@ describe('npx gatehouse', () => {
     expect((await gatehouse(['sessions', 'list', 'NOT VALID'])).stderr).toMatch(/^not a valid username: "NOT VALID"/);
     expect((await gatehouse(['sessions', 'revoke', 'alice'])).stderr).toMatch(/^give either a session id or --all/);
     expect((await gatehouse(['user', 'delete', 'alice', '--force'])).stderr).toMatch(/^Unknown option '--force'/);
+    // A word too many is said, never dropped: this would otherwise remove alice alone.
+    expect(await gatehouse(['user', 'delete', 'alice', 'bob', '--yes'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^unexpected argument "bob"\n/),
+    });
+    expect(await gatehouse(['user', 'delete', 'alice', '-yes'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^unexpected argument "-yes"\n/) });
+    expect((await gatehouse(['sessions', 'list', 'alice', 'extra'])).stderr).toMatch(/^sessions list takes only a username\n/);
+    expect((await gatehouse(['create-table', 'users'])).stderr).toMatch(/^unexpected argument "users"\n/);
     expect((await gatehouse(['sessions', 'list', 'alice'], { AUTH_STORE: 'postgres' })).stderr).toMatch(/^Invalid configuration: AUTH_STORE=/);
   });
 
@@ -121,6 +131,31 @@ describe('npx gatehouse', () => {
         .find((line) => line.endsWith('Sly/1.0 evil'))!
         .split(' ')[0]!;
       expect((await gatehouse(['sessions', 'revoke', 'bob', sly], env)).stdout).toBe(`Ended session ${sly} of bob\n`);
+    });
+
+    it("takes a session id or a username that begins with '-' as it is listed", async () => {
+      // One session id in 64 begins with '-'; this one is made so, in the store the server uses.
+      const store = sqliteStore({ file: env.AUTH_SQLITE_FILE });
+      const sid = '-h8eEVf0QCpJ7WkGKX5NRw';
+      try {
+        await createSession(store, systemClock, 3600, { username: 'alice', sid, userAgent: 'Dash/1.0', refresh: await newRefreshSecret() });
+      } finally {
+        await store.close();
+      }
+      expect((await gatehouse(['sessions', 'list', 'alice'], env)).stdout).toContain(`${sid}  created `);
+      expect(await gatehouse(['sessions', 'revoke', 'alice', sid], env)).toMatchObject({ code: 0, stdout: `Ended session ${sid} of alice\n` });
+      expect(await gatehouse(['sessions', 'revoke', 'alice', sid], env)).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining(`No live session ${sid} for alice`),
+      });
+
+      expect((await postJson(`${server.url}/register`, { name: 'Dash', username: '-dash', password: PASSWORD })).status).toBe(201);
+      expect((await postJson(`${server.url}/login`, { username: '-dash', password: PASSWORD })).status).toBe(200);
+      expect((await gatehouse(['sessions', 'list', '-dash'], env)).stdout).toMatch(/^\S+ {2}created /);
+      expect(await gatehouse(['user', 'delete', '-dash', '-y'], env)).toMatchObject({
+        code: 0,
+        stdout: 'Removed -dash: 1 session(s), 0 message(s), 0 passkey(s)\n',
+      });
     });
 
     it('deletes a user and everything of theirs, only with --yes', async () => {

@@ -75,11 +75,39 @@ export function username(raw: string | undefined): string {
 
 type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
-export function parse(args: string[], options: Options = {}): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+/**
+ * The command's options and operands. A word that begins with a single '-' and is not one of the
+ * command's short flags is an operand: session ids and usernames may begin with '-', and one copied
+ * from `sessions list` must work as it is. A word after an option that takes a value is left to it.
+ * More than `most` operands is a mistake, said rather than ignored.
+ */
+export function parse(args: string[], options: Options = {}, most = 0): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  const all: Options = { help: { type: 'boolean', short: 'h' }, ...options };
+  const flags = new Set(Object.values(all).flatMap((o) => (o.type === 'boolean' && o.short ? [o.short] : [])));
+  const takesValue = new Set(Object.entries(all).flatMap(([name, o]) => (o.type === 'string' ? [`--${name}`, ...(o.short ? [`-${o.short}`] : [])] : [])));
+  // Argument words cannot hold a NUL, so a NUL-marked stand-in cannot meet a word the user typed.
+  const operands: string[] = [];
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    if (word === '--') {
+      words.push(...args.slice(i));
+      break;
+    }
+    if (takesValue.has(word)) {
+      words.push(word, ...args.slice(i + 1, i + 2));
+      i++;
+    } else if (/^-[^-]/.test(word) && ![...word.slice(1)].every((c) => flags.has(c))) {
+      words.push(`\0${operands.push(word) - 1}`);
+    } else words.push(word);
+  }
+  let parsed: ReturnType<typeof parseArgs>;
   try {
-    const parsed = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' }, ...options }, allowPositionals: true, strict: true });
-    return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
+    parsed = parseArgs({ args: words, options: all, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError((error as Error).message.split('\n')[0]!);
   }
+  const positionals = parsed.positionals.map((p) => (p.startsWith('\0') ? operands[Number(p.slice(1))]! : p));
+  if (positionals.length > most) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[most])}`);
+  return { values: parsed.values as Record<string, string | boolean | undefined>, positionals };
 }

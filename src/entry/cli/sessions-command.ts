@@ -13,10 +13,11 @@ sessions revoke <username> --all
     Ends the session(s): their access and refresh tokens are refused at once.
 ${STORE_HELP}`,
   async run(args, io) {
-    const { values, positionals } = parse(args, { all: { type: 'boolean' } });
+    const { values, positionals } = parse(args, { all: { type: 'boolean' } }, 3);
     const [action, rawName, sid] = positionals;
     if (action !== 'list' && action !== 'revoke') throw new UsageError(`unknown action ${JSON.stringify(action ?? '')}: use list or revoke`);
     const name = username(rawName);
+    if (action === 'list' && (sid || values.all)) throw new UsageError('sessions list takes only a username');
     if (action === 'revoke' && Boolean(values.all) === Boolean(sid)) throw new UsageError('give either a session id or --all');
     return withStore(io, async (store) => {
       if (!(await findUser(store, name))) throw new CommandError(`No such user: ${name}`);

@@ -9,7 +9,7 @@ export const userCommand: Command = {
     messages and passkeys. Without --yes it only says what it would remove. Safe to run again if interrupted.
 ${STORE_HELP}`,
   async run(args, io) {
-    const { values, positionals } = parse(args, { yes: { type: 'boolean', short: 'y' } });
+    const { values, positionals } = parse(args, { yes: { type: 'boolean', short: 'y' } }, 2);
     const [action, rawName] = positionals;
     if (action !== 'delete') throw new UsageError(`unknown action ${JSON.stringify(action ?? '')}: use delete`);
     const name = username(rawName);
