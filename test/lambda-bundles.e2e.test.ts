@@ -6,6 +6,7 @@ import { ensureTable } from '../src/store/dynamodb-table';
 import { fixture, functionUrlEvent, httpApiEvent, restEvent } from './helpers/aws-events';
 import { type BundleHost, startBundleHost } from './helpers/bundle-host';
 import { localClients, uniqueTable } from './helpers/dynamodb';
+import { startFaultProxy } from './helpers/fault-proxy';
 import { tamper } from './helpers/forge';
 import { type KmsEndpoint, startKmsEndpoint } from './helpers/kms-endpoint';
 import { ROOT } from './helpers/server';
@@ -237,6 +238,54 @@ describe('dist/lambda/api.mjs', () => {
       expect(quick.statusCode).toBe(200);
       expect(withoutId(quick)).toEqual(withoutId(full));
       expect(quick.headers?.['x-request-id']).toMatch(/^request-\d+$/);
+    }
+  });
+
+  it('answers POST /verify 503 when the store hangs, asking it no more than the app alone does, and logs the whole wait', async () => {
+    const [dynamoHost, dynamoPort] = new URL(inject('dynamoEndpoint')).host.split(':');
+    const proxy = await startFaultProxy({ host: dynamoHost!, port: Number(dynamoPort) });
+    const hung = startBundleHost({ ...host.env, AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint, LOG_LEVEL: 'info' });
+    try {
+      const call = async (event: unknown) => {
+        const { result, error, ms } = await hung.invoke('api', event);
+        if (error) throw new Error(`api handler failed: ${error}\n${hung.output()}`);
+        return { ...(result as { statusCode: number; body: string; headers: Record<string, string> }), ms };
+      };
+      const user = { name: 'Hanna', username: 'hanna', password: 'a store that stops answering' };
+      expect((await call(httpApiEvent('POST', '/register', user))).statusCode).toBe(201);
+      const token = json(await call(httpApiEvent('POST', '/login', user))).response.token as string;
+      const verify = httpApiEvent('POST', '/verify', {}, { authorization: `Bearer ${token}` });
+      expect((await call(verify)).statusCode).toBe(200);
+
+      // Every request to the store is held: the quick path meets the failure, the app answers it.
+      proxy.setPlan({ delay: 1 });
+      const asked = [];
+      const answers = [];
+      for (const event of [verify, { ...verify, rawQueryString: 'through=app' }]) {
+        proxy.resetCounts();
+        answers.push(await call(event));
+        asked.push(proxy.counts.delay);
+      }
+      proxy.setPlan({});
+      for (const answer of answers) {
+        expect(answer.statusCode).toBe(503);
+        expect(json(answer).code).toBe('store_unavailable');
+      }
+      expect(asked[0]).toBeGreaterThan(0);
+      expect(asked[0]).toBe(asked[1]);
+      // The request log line of the quick path's failure times the request from its start.
+      const requestId = answers[0]!.headers['x-request-id'];
+      const line = hung
+        .output()
+        .split('\n')
+        .filter((text) => text.startsWith('{'))
+        .map((text) => JSON.parse(text))
+        .find((entry) => entry.msg === 'request' && entry.requestId === requestId);
+      expect(line).toMatchObject({ route: '/verify', status: 503 });
+      expect(line.ms).toBeGreaterThan(answers[0]!.ms / 2);
+    } finally {
+      await hung.stop();
+      await proxy.close();
     }
   });
 

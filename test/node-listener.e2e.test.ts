@@ -1,14 +1,16 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PasswordHasher } from '../src/core/passwords';
 import { totpCode } from '../src/core/totp';
 import { nodeClientAddress, nodeRequestAddress } from '../src/entry/client-address';
-import { nodeBodyReader } from '../src/entry/node-body';
+import { jsonLogger } from '../src/entry/json-logger';
+import { nodeBodyReader, nodeEarlierFailure } from '../src/entry/node-body';
 import { nodeListener } from '../src/entry/node-listener';
 import type { ClientAddress } from '../src/http/context';
 import type { QuickPaths } from '../src/http/quick-paths';
 import { sqliteStore } from '../src/store/sqlite';
-import { bearer, makeTestApp, PASSWORD, type TestApp } from './helpers/app';
+import { bearer, hasher, makeTestApp, PASSWORD, type TestApp } from './helpers/app';
 
 /** Headers Node writes itself or that differ per answer by design. */
 const PER_ANSWER = ['x-request-id', 'date', 'content-length', 'keep-alive', 'connection'];
@@ -28,12 +30,36 @@ describe.each([
   /** Answers each quick path gave; and, for logins, every call and every failure handed on to the app. */
   const quick = { verify: 0, login: 0, loginCalls: 0, loginFailures: 0 };
   let token: string;
+  /** The app's request log lines. */
+  const logged: { requestId: string; route: string; status: number; ms: number }[] = [];
+  /** A wait before each password check, when a test wants the check's time to show. */
+  let checkWait = 0;
+  const waitingHasher: PasswordHasher = {
+    ...hasher,
+    verify: async (stored, password) => {
+      if (checkWait) await new Promise((resolve) => setTimeout(resolve, checkWait));
+      return hasher.verify(stored, password);
+    },
+  };
   beforeAll(async () => {
     // The server's own rule for the caller's address, in the app and in the listener (the requests
     // the app gets without a server, from the test's own calls, come from one other address).
     const byServer = nodeClientAddress(false);
     const clientAddress: ClientAddress = (c) => ((c.env as { incoming?: unknown } | undefined)?.incoming ? byServer(c) : '192.0.2.1');
-    t = await makeTestApp(async (now) => sqliteStore({ file: ':memory:', now }), { settings: { corsOrigins }, readBody: nodeBodyReader, clientAddress });
+    const logger = jsonLogger('info', {
+      write: (line: string) => {
+        const entry = JSON.parse(line);
+        if (entry.msg === 'request') logged.push(entry);
+      },
+    });
+    t = await makeTestApp(async (now) => sqliteStore({ file: ':memory:', now }), {
+      settings: { corsOrigins },
+      readBody: nodeBodyReader,
+      earlierFailure: nodeEarlierFailure,
+      clientAddress,
+      logger,
+      hasher: waitingHasher,
+    });
     const original = t.app.quick;
     const counted: QuickPaths = {
       verify: async (request) => {
@@ -169,6 +195,30 @@ describe.each([
       headers: { ...waitingFull.headers, 'retry-after': '' },
     });
     expect([quick.login, quick.loginFailures - before.loginFailures]).toEqual([before.login, 4]);
+  });
+
+  it("logs a refused login the quick path began as one request: the answer's id, timed from its start", async () => {
+    await t.register('rhea');
+    const before = { ...quick };
+    checkWait = 100;
+    let refused: Awaited<ReturnType<typeof login>>;
+    try {
+      refused = await login('rhea', 'not the password');
+    } finally {
+      checkWait = 0;
+    }
+    expect(refused.status).toBe(401);
+    expect(quick.loginFailures).toBe(before.loginFailures + 1);
+    const lines = logged.filter((line) => line.requestId === refused.requestId);
+    expect(lines).toEqual([expect.objectContaining({ route: '/login', status: 401 })]);
+    // The password check alone waited 100 ms before the app took the failure over.
+    expect(lines[0]!.ms).toBeGreaterThanOrEqual(100);
+    // The id the quick path gave the login is the one answered and logged: it follows the
+    // registration's (a random prefix of 8, then a count), none spent twice on one request.
+    const previous = logged[logged.indexOf(lines[0]!) - 1]!;
+    expect(previous.route).toBe('/register');
+    const count = (id: string) => Number.parseInt(id.slice(8), 36);
+    expect(count(refused.requestId!)).toBe(count(previous.requestId) + 1);
   });
 
   it('leaves bad bodies, browsers and big bodies to the app', async () => {

@@ -11,7 +11,7 @@ import { ConfigError } from './config';
 import { keyVaultFromEnv } from './key-vault-setup';
 import { lambdaConfig, once } from './lambda-init';
 import { lambdaMailSender } from './lambda-mail';
-import { lambdaBodyReader, quickLambdaVerify } from './lambda-quick';
+import { lambdaEarlierFailure, quickLambdaVerify } from './lambda-quick';
 import { openDynamoStore } from './open-dynamodb-store';
 
 /**
@@ -43,7 +43,7 @@ const ready = once(async () => {
     { vault, keys },
     {
       clientAddress: lambdaClientAddress,
-      readBody: lambdaBodyReader,
+      earlierFailure: lambdaEarlierFailure,
       mailer,
       afterResponse: answerAtFixedTime(config.forgotAnswerMs, logger),
     },

@@ -1,5 +1,5 @@
 import type { GatehouseApp } from '../http/app';
-import { BODY_LIMIT, type BodyReader, EARLIER_FAILURE, readWebBody } from '../http/body';
+import { BODY_LIMIT, EARLIER_FAILURE, EarlierFailure, type EarlierFailureOf } from '../http/body';
 
 /** An HTTP API or function URL event (payload format 2.0), as far as POST /verify's common case reads it. */
 interface EventV2 {
@@ -11,7 +11,7 @@ interface EventV2 {
   body?: unknown;
   isBase64Encoded?: unknown;
   requestContext?: { http?: { method?: unknown } };
-  [EARLIER_FAILURE]?: { error: unknown };
+  [EARLIER_FAILURE]?: EarlierFailure;
 }
 
 export interface QuickLambdaResult {
@@ -42,11 +42,12 @@ export async function quickLambdaVerify(app: GatehouseApp, raw: unknown, request
   if (event.body !== undefined && typeof event.body !== 'string') return undefined;
   const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (Buffer.byteLength(body) > BODY_LIMIT) return undefined;
+  const started = performance.now();
   let answer: Awaited<ReturnType<GatehouseApp['quick']['verify']>>;
   try {
     answer = await app.quick.verify({ body, authorization: headers.authorization, origin: headers.origin, requestId });
   } catch (error) {
-    event[EARLIER_FAILURE] = { error };
+    event[EARLIER_FAILURE] = error instanceof EarlierFailure ? error : new EarlierFailure(error, started, requestId);
     return undefined;
   }
   if (!answer) return undefined;
@@ -55,8 +56,5 @@ export async function quickLambdaVerify(app: GatehouseApp, raw: unknown, request
   return { statusCode: answer.status, headers: lower, body: answer.body, isBase64Encoded: false };
 }
 
-/** The Web body reader, unless the quick path already met a failure for this event: then that failure. */
-export const lambdaBodyReader: BodyReader = (c, limit) => {
-  const failure = (c.env as { event?: EventV2 } | undefined)?.event?.[EARLIER_FAILURE];
-  return failure ? Promise.reject(failure.error) : readWebBody(c, limit);
-};
+/** The failure the quick path met on this event, if it met one. */
+export const lambdaEarlierFailure: EarlierFailureOf = (c) => (c.env as { event?: EventV2 } | undefined)?.event?.[EARLIER_FAILURE];

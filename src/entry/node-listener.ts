@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { GatehouseApp } from '../http/app';
-import { BODY_LIMIT, EARLIER_FAILURE } from '../http/body';
+import { BODY_LIMIT, EARLIER_FAILURE, EarlierFailure } from '../http/body';
 import type { QuickAnswer } from '../http/quick-paths';
 import { BUFFERED_BODY, type BufferedIncoming } from './node-body';
 
@@ -30,6 +30,7 @@ export function nodeListener(app: GatehouseApp, address: (req: IncomingMessage) 
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.once('error', () => full(req, res));
     req.once('end', () => {
+      const started = performance.now();
       const body = Buffer.concat(chunks).toString('utf8');
       quick(req, body).then(
         (answer) => {
@@ -42,7 +43,7 @@ export function nodeListener(app: GatehouseApp, address: (req: IncomingMessage) 
         },
         (error: unknown) => {
           (req as BufferedIncoming)[BUFFERED_BODY] = body;
-          (req as BufferedIncoming)[EARLIER_FAILURE] = { error };
+          (req as BufferedIncoming)[EARLIER_FAILURE] = error instanceof EarlierFailure ? error : new EarlierFailure(error, started);
           full(req, res);
         },
       );

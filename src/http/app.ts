@@ -66,11 +66,14 @@ export function createApp(deps: AppDeps): GatehouseApp {
   let requests = 0;
   const nextRequestId = () => `${idPrefix}${(++requests).toString(36)}`;
   app.use('*', async (c, next) => {
-    const started = performance.now();
+    // A request a quick path began and failed is timed, named and answered as the one request it is.
+    const earlier = deps.earlierFailure?.(c);
+    const started = earlier?.started ?? performance.now();
     // On Lambda the request id is Lambda's own, so logs and the response header match CloudWatch.
-    const requestId = (c.env as { lambdaContext?: { awsRequestId?: string } } | undefined)?.lambdaContext?.awsRequestId ?? nextRequestId();
+    const requestId =
+      (c.env as { lambdaContext?: { awsRequestId?: string } } | undefined)?.lambdaContext?.awsRequestId ?? earlier?.requestId ?? nextRequestId();
     c.set('requestId', requestId);
-    c.set('readBody', () => context.readBody(c, BODY_LIMIT));
+    c.set('readBody', earlier ? () => Promise.reject(earlier.error) : () => context.readBody(c, BODY_LIMIT));
     c.header('X-Request-Id', requestId);
     await next();
     logger.info('request', {

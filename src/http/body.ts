@@ -4,11 +4,29 @@ import { AuthError } from '../core/errors';
 import type { AppEnv } from './context';
 
 /**
- * Set by a runtime on its request when its quick path already met an error (a store or key
- * service that did not answer): the body reader rejects with it, so the app answers it as its own
- * instead of asking the same store again, and a hung store still costs one wait, not two.
+ * Set by a runtime on its request when its quick path already met an error (a wrong password, a
+ * store or key service that did not answer): the app answers it as its own instead of doing the
+ * work again, so every login is counted once and a hung store costs one wait, not two.
  */
 export const EARLIER_FAILURE = Symbol('gatehouse.failure');
+
+/**
+ * What a quick path rejects with: its error, and when the request began and the id it was given,
+ * so the app's answer and request log line are the request's whole (its time includes the wait).
+ */
+export class EarlierFailure extends Error {
+  override readonly name = 'EarlierFailure';
+  constructor(
+    readonly error: unknown,
+    readonly started: number,
+    readonly requestId?: string,
+  ) {
+    super('a quick path failed', { cause: error });
+  }
+}
+
+/** The failure a runtime kept on this request, if any. */
+export type EarlierFailureOf = (c: Context<AppEnv>) => EarlierFailure | undefined;
 
 /**
  * Reads the request body as text, refusing more than `limit` bytes (AuthError payload_too_large).

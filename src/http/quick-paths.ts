@@ -1,6 +1,6 @@
 import type { AuthService } from '../core/auth-service';
 import { clientKey } from '../core/throttle';
-import { parseJsonObject } from './body';
+import { EarlierFailure, parseJsonObject } from './body';
 import type { AppDeps } from './context';
 import { corsHeaderList } from './cors';
 import { loginAnswer, secondStepAnswer } from './login-answers';
@@ -40,6 +40,7 @@ export interface QuickPaths {
    * POST /verify's common case — a JSON body or a bearer token, no cookie, a token that holds —
    * answered without the framework. Anything else (a refusal, a cookie, a body that is not a JSON
    * object) is undefined: the caller hands the request to the app, which answers it as always.
+   * A store or key service that fails rejects with an EarlierFailure, for the app to answer.
    */
   verify(request: QuickVerifyRequest): Promise<QuickAnswer | undefined>;
   /**
@@ -47,7 +48,8 @@ export interface QuickPaths {
    * the framework when it succeeds: the tokens (and the cookie the app hands such a caller), or the
    * second step. A body that is not a login's is undefined before anything is done, for the app to
    * refuse; once the login has begun, any failure (a wrong password, a limit, the store) rejects
-   * with its error, for the app to answer as its own without doing the login again.
+   * with an EarlierFailure, for the app to answer as its own without doing the login again, under
+   * the login's request id and timed from its start.
    */
   login(request: QuickLoginRequest): Promise<QuickAnswer | undefined>;
 }
@@ -85,7 +87,12 @@ export function createQuickPaths(
       if (!parsed.success) return undefined;
       const token = parsed.data.token ?? bearerToken(authorization);
       if (!token) return undefined;
-      const result = await auth.authenticate(token, parsed.data.username);
+      let result: Awaited<ReturnType<AuthService['authenticate']>>;
+      try {
+        result = await auth.authenticate(token, parsed.data.username);
+      } catch (error) {
+        throw new EarlierFailure(error, started, requestId);
+      }
       if (!result.ok) return undefined;
       return answer(
         '/verify',
@@ -105,7 +112,12 @@ export function createQuickPaths(
       const parsed = loginBody.safeParse(json);
       if (!parsed.success) return undefined;
       const requestId = nextRequestId();
-      const result = await auth.login(parsed.data.username, parsed.data.password, { client: clientKey(address), userAgent, requestId });
+      let result: Awaited<ReturnType<AuthService['login']>>;
+      try {
+        result = await auth.login(parsed.data.username, parsed.data.password, { client: clientKey(address), userAgent, requestId });
+      } catch (error) {
+        throw new EarlierFailure(error, started, requestId);
+      }
       if ('mfaRequired' in result) return answer('/login', started, requestId, secondStepAnswer(result));
       return answer('/login', started, requestId, loginAnswer(result), undefined, sessionCookieHeader(cookie, result.token, result.expiresIn));
     },
