@@ -64,7 +64,14 @@ describe('npx gatehouse', () => {
       code: 2,
       stderr: expect.stringMatching(/^unexpected argument "bob"\n/),
     });
-    expect(await gatehouse(['user', 'delete', 'alice', '-yes'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^unexpected argument "-yes"\n/) });
+    // Only the command's own options are options: not a cluster of flags, not a misspelling.
+    for (const word of ['-yes', '-hy', '--yess']) {
+      expect(await gatehouse(['user', 'delete', 'alice', word])).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(new RegExp(`^Unknown option '${word}'\n`)),
+      });
+    }
+    expect((await gatehouse(['sessions', 'revoke', 'alice', '-all'])).stderr).toMatch(/^not a session id: "-all" \(give one as sessions list prints it\)\n/);
     expect((await gatehouse(['sessions', 'list', 'alice', 'extra'])).stderr).toMatch(/^sessions list takes only a username\n/);
     expect((await gatehouse(['create-table', 'users'])).stderr).toMatch(/^unexpected argument "users"\n/);
     expect((await gatehouse(['sessions', 'list', 'alice'], { AUTH_STORE: 'postgres' })).stderr).toMatch(/^Invalid configuration: AUTH_STORE=/);
@@ -133,29 +140,37 @@ describe('npx gatehouse', () => {
       expect((await gatehouse(['sessions', 'revoke', 'bob', sly], env)).stdout).toBe(`Ended session ${sly} of bob\n`);
     });
 
-    it("takes a session id or a username that begins with '-' as it is listed", async () => {
-      // One session id in 64 begins with '-'; this one is made so, in the store the server uses.
+    it("takes a session id or a username that begins with '-' or '--' as it is listed", async () => {
+      // One session id in 64 begins with '-', one in 4096 with '--'; these are made so, in the store the server uses.
+      const sids = ['-h8eEVf0QCpJ7WkGKX5NRw', '--8eEVf0QCpJ7WkGKX5NRw'];
       const store = sqliteStore({ file: env.AUTH_SQLITE_FILE });
-      const sid = '-h8eEVf0QCpJ7WkGKX5NRw';
       try {
-        await createSession(store, systemClock, 3600, { username: 'alice', sid, userAgent: 'Dash/1.0', refresh: await newRefreshSecret() });
+        for (const sid of sids) {
+          await createSession(store, systemClock, 3600, { username: 'alice', sid, userAgent: 'Dash/1.0', refresh: await newRefreshSecret() });
+        }
       } finally {
         await store.close();
       }
-      expect((await gatehouse(['sessions', 'list', 'alice'], env)).stdout).toContain(`${sid}  created `);
-      expect(await gatehouse(['sessions', 'revoke', 'alice', sid], env)).toMatchObject({ code: 0, stdout: `Ended session ${sid} of alice\n` });
-      expect(await gatehouse(['sessions', 'revoke', 'alice', sid], env)).toMatchObject({
-        code: 1,
-        stderr: expect.stringContaining(`No live session ${sid} for alice`),
-      });
+      const listed = (await gatehouse(['sessions', 'list', 'alice'], env)).stdout;
+      for (const sid of sids) {
+        expect(listed).toContain(`${sid}  created `);
+        expect(await gatehouse(['sessions', 'revoke', 'alice', sid], env)).toMatchObject({ code: 0, stdout: `Ended session ${sid} of alice\n` });
+        expect(await gatehouse(['sessions', 'revoke', 'alice', sid], env)).toMatchObject({
+          code: 1,
+          stderr: expect.stringContaining(`No live session ${sid} for alice`),
+        });
+      }
 
-      expect((await postJson(`${server.url}/register`, { name: 'Dash', username: '-dash', password: PASSWORD })).status).toBe(201);
-      expect((await postJson(`${server.url}/login`, { username: '-dash', password: PASSWORD })).status).toBe(200);
-      expect((await gatehouse(['sessions', 'list', '-dash'], env)).stdout).toMatch(/^\S+ {2}created /);
-      expect(await gatehouse(['user', 'delete', '-dash', '-y'], env)).toMatchObject({
-        code: 0,
-        stdout: 'Removed -dash: 1 session(s), 0 message(s), 0 passkey(s)\n',
-      });
+      // A name made of flag letters, and one that begins like a long option.
+      for (const name of ['-hy', '--dash']) {
+        expect((await postJson(`${server.url}/register`, { name: 'Dash', username: name, password: PASSWORD })).status).toBe(201);
+        expect((await postJson(`${server.url}/login`, { username: name, password: PASSWORD })).status).toBe(200);
+        expect((await gatehouse(['sessions', 'list', name], env)).stdout).toMatch(/^\S+ {2}created /);
+        expect(await gatehouse(['user', 'delete', name, '-y'], env)).toMatchObject({
+          code: 0,
+          stdout: `Removed ${name}: 1 session(s), 0 message(s), 0 passkey(s)\n`,
+        });
+      }
     });
 
     it('deletes a user and everything of theirs, only with --yes', async () => {

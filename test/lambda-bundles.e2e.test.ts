@@ -241,7 +241,7 @@ describe('dist/lambda/api.mjs', () => {
     }
   });
 
-  it('answers POST /verify 503 when the store hangs, asking it no more than the app alone does, and logs the whole wait', async () => {
+  it('answers POST /verify 401 for an ended session and 503 when the store hangs, asking it no more than the app alone does, and logs the whole wait', async () => {
     const [dynamoHost, dynamoPort] = new URL(inject('dynamoEndpoint')).host.split(':');
     const proxy = await startFaultProxy({ host: dynamoHost!, port: Number(dynamoPort) });
     const hung = startBundleHost({ ...host.env, AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint, LOG_LEVEL: 'info' });
@@ -256,6 +256,24 @@ describe('dist/lambda/api.mjs', () => {
       const token = json(await call(httpApiEvent('POST', '/login', user))).response.token as string;
       const verify = httpApiEvent('POST', '/verify', {}, { authorization: `Bearer ${token}` });
       expect((await call(verify)).statusCode).toBe(200);
+
+      // A token refused by the quick path (its session ended) is answered by the app without a second lookup.
+      const ended = json(await call(httpApiEvent('POST', '/login', user))).response.token as string;
+      expect((await call(httpApiEvent('POST', '/logout', { token: ended }))).statusCode).toBe(200);
+      const refusal = httpApiEvent('POST', '/verify', { token: ended });
+      const lookups = [];
+      const refusals = [];
+      for (const event of [refusal, { ...refusal, rawQueryString: 'through=app' }]) {
+        proxy.resetCounts();
+        refusals.push(await call(event));
+        lookups.push(proxy.counts.passed);
+      }
+      expect(refusals.map((answer) => [answer.statusCode, json(answer).code])).toEqual([
+        [401, 'session_revoked'],
+        [401, 'session_revoked'],
+      ]);
+      expect(lookups[0]).toBeGreaterThan(0);
+      expect(lookups[0]).toBe(lookups[1]);
 
       // Every request to the store is held: the quick path meets the failure, the app answers it.
       proxy.setPlan({ delay: 1 });
@@ -278,7 +296,7 @@ describe('dist/lambda/api.mjs', () => {
       const line = hung
         .output()
         .split('\n')
-        .filter((text) => text.startsWith('{'))
+        .filter((text) => text.startsWith('{"level"') && text.endsWith('}'))
         .map((text) => JSON.parse(text))
         .find((entry) => entry.msg === 'request' && entry.requestId === requestId);
       expect(line).toMatchObject({ route: '/verify', status: 503 });

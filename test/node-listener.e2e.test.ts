@@ -5,11 +5,12 @@ import type { PasswordHasher } from '../src/core/passwords';
 import { totpCode } from '../src/core/totp';
 import { nodeClientAddress, nodeRequestAddress } from '../src/entry/client-address';
 import { jsonLogger } from '../src/entry/json-logger';
-import { nodeBodyReader, nodeEarlierFailure } from '../src/entry/node-body';
+import { nodeBodyReader } from '../src/entry/node-body';
 import { nodeListener } from '../src/entry/node-listener';
 import type { ClientAddress } from '../src/http/context';
 import type { QuickPaths } from '../src/http/quick-paths';
 import { sqliteStore } from '../src/store/sqlite';
+import type { Data, Key, Store } from '../src/store/store';
 import { bearer, hasher, makeTestApp, PASSWORD, type TestApp } from './helpers/app';
 
 /** Headers Node writes itself or that differ per answer by design. */
@@ -27,9 +28,18 @@ describe.each([
   let t: TestApp;
   let server: Server;
   let url: string;
-  /** Answers each quick path gave; and, for logins, every call and every failure handed on to the app. */
-  const quick = { verify: 0, login: 0, loginCalls: 0, loginFailures: 0 };
+  /** Answers each quick path gave, and every failure it handed on to the app; for logins, every call. */
+  const quick = { verify: 0, verifyFailures: 0, login: 0, loginCalls: 0, loginFailures: 0 };
   let token: string;
+  /** Reads of the store, to tell a check done once from one done twice. */
+  let reads = 0;
+  const readsCounted = (store: Store): Store => ({
+    ...store,
+    get: <T extends Data = Data>(key: Key) => {
+      reads++;
+      return store.get<T>(key);
+    },
+  });
   /** The app's request log lines. */
   const logged: { requestId: string; route: string; status: number; ms: number }[] = [];
   /** A wait before each password check, when a test wants the check's time to show. */
@@ -52,10 +62,9 @@ describe.each([
         if (entry.msg === 'request') logged.push(entry);
       },
     });
-    t = await makeTestApp(async (now) => sqliteStore({ file: ':memory:', now }), {
+    t = await makeTestApp(async (now) => readsCounted(sqliteStore({ file: ':memory:', now })), {
       settings: { corsOrigins },
       readBody: nodeBodyReader,
-      earlierFailure: nodeEarlierFailure,
       clientAddress,
       logger,
       hasher: waitingHasher,
@@ -63,9 +72,14 @@ describe.each([
     const original = t.app.quick;
     const counted: QuickPaths = {
       verify: async (request) => {
-        const answer = await original.verify(request);
-        if (answer) quick.verify++;
-        return answer;
+        try {
+          const answer = await original.verify(request);
+          if (answer) quick.verify++;
+          return answer;
+        } catch (error) {
+          quick.verifyFailures++;
+          throw error;
+        }
       },
       login: async (request) => {
         quick.loginCalls++;
@@ -113,10 +127,25 @@ describe.each([
     }
   });
 
-  it('leaves every other answer to the app: refusals, bad bodies, browsers, big bodies', async () => {
+  it('hands a refused token to the app, which answers it as its own without checking it again', async () => {
+    const before = { ...quick };
+    const ended = (await t.login('quinn')).token;
+    expect((await t.call('/logout', { body: { token: ended } })).status).toBe(200);
+    for (const body of [{ token: 'garbage' }, { username: 'someone-else', token }, { token: ended }]) {
+      const readsBefore = reads;
+      const fast = await verify(JSON.stringify(body));
+      const readsFast = reads - readsBefore;
+      const full = await verify(JSON.stringify(body), { cookie: 'unrelated=1' });
+      expect(fast).toMatchObject({ status: 401, body: expect.stringContaining('"verified":false') });
+      expect(fast).toEqual({ ...full, requestId: fast.requestId });
+      // The ended session is looked up once, by the quick path, as often as by the app alone.
+      expect(readsFast).toBe(reads - readsBefore - readsFast);
+    }
+    expect([quick.verify, quick.verifyFailures]).toEqual([before.verify, before.verifyFailures + 3]);
+  });
+
+  it('leaves every other answer to the app: bad bodies, browsers, big bodies', async () => {
     const before = quick.verify;
-    expect(await verify(JSON.stringify({ token: 'garbage' }))).toMatchObject({ status: 401, body: expect.stringContaining('"verified":false') });
-    expect(await verify(JSON.stringify({ username: 'someone-else', token }))).toMatchObject({ status: 401 });
     expect(await verify('{"token": ')).toMatchObject({ status: 400, body: expect.stringContaining('invalid_json') });
     expect(await verify('[1,2]')).toMatchObject({ status: 400 });
     expect(await verify(JSON.stringify({ token, username: 7 }))).toMatchObject({ status: 400 });

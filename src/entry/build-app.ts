@@ -13,7 +13,7 @@ import type { Config } from './config';
  * What differs between runtimes: where the caller's address and the body come from, extra routes,
  * how mail is sent and how work after the answer runs.
  */
-export type RuntimeDeps = Pick<AppDeps, 'clientAddress' | 'readBody' | 'earlierFailure' | 'site' | 'mailer' | 'afterResponse'>;
+export type RuntimeDeps = Pick<AppDeps, 'clientAddress' | 'readBody' | 'site' | 'mailer' | 'afterResponse'>;
 
 /**
  * The HTTP app over real adapters, built once per process or container. Its signing keys are the

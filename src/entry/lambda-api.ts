@@ -11,7 +11,7 @@ import { ConfigError } from './config';
 import { keyVaultFromEnv } from './key-vault-setup';
 import { lambdaConfig, once } from './lambda-init';
 import { lambdaMailSender } from './lambda-mail';
-import { lambdaEarlierFailure, quickLambdaVerify } from './lambda-quick';
+import { quickLambdaVerify } from './lambda-quick';
 import { openDynamoStore } from './open-dynamodb-store';
 
 /**
@@ -43,7 +43,6 @@ const ready = once(async () => {
     { vault, keys },
     {
       clientAddress: lambdaClientAddress,
-      earlierFailure: lambdaEarlierFailure,
       mailer,
       afterResponse: answerAtFixedTime(config.forgotAnswerMs, logger),
     },

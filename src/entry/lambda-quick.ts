@@ -1,5 +1,5 @@
 import type { GatehouseApp } from '../http/app';
-import { BODY_LIMIT, EARLIER_FAILURE, EarlierFailure, type EarlierFailureOf } from '../http/body';
+import { BODY_LIMIT, EARLIER_FAILURE, EarlierFailure } from '../http/body';
 
 /** An HTTP API or function URL event (payload format 2.0), as far as POST /verify's common case reads it. */
 interface EventV2 {
@@ -27,8 +27,8 @@ export interface QuickLambdaResult {
  * otherwise load the runtime's fetch classes first, a fifth of a cold start. Only a request that
  * can be nothing but that case is tried — no cookie, no query string, a JSON body within the
  * limit — and the result has the shape hono/aws-lambda gives (lower-case header
- * names). Undefined: the caller hands the event to the app as always. A failure (the store did
- * not answer) is kept on the event, so the app answers it without asking the store again.
+ * names). Undefined: the caller hands the event to the app as always. A failure (a refused token,
+ * a store that did not answer) is kept on the event, so the app answers it without asking again.
  */
 export async function quickLambdaVerify(app: GatehouseApp, raw: unknown, requestId: string | undefined): Promise<QuickLambdaResult | undefined> {
   if (typeof raw !== 'object' || raw === null) return undefined;
@@ -55,6 +55,3 @@ export async function quickLambdaVerify(app: GatehouseApp, raw: unknown, request
   for (const [name, value] of Object.entries(answer.headers)) lower[name.toLowerCase()] = value;
   return { statusCode: answer.status, headers: lower, body: answer.body, isBase64Encoded: false };
 }
-
-/** The failure the quick path met on this event, if it met one. */
-export const lambdaEarlierFailure: EarlierFailureOf = (c) => (c.env as { event?: EventV2 } | undefined)?.event?.[EARLIER_FAILURE];

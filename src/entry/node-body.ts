@@ -1,15 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { AuthError } from '../core/errors';
-import { type BodyReader, EARLIER_FAILURE, type EarlierFailure, type EarlierFailureOf, readWebBody } from '../http/body';
+import { type BodyReader, EARLIER_FAILURE, type EarlierFailure, readWebBody } from '../http/body';
 
 /** A body the Node listener has already read (its quick path declined the request). */
 export const BUFFERED_BODY = Symbol('gatehouse.body');
 export type BufferedIncoming = IncomingMessage & { [BUFFERED_BODY]?: string; [EARLIER_FAILURE]?: EarlierFailure };
 
 const incomingOf = (c: Parameters<BodyReader>[0]) => (c.env as { incoming?: BufferedIncoming } | undefined)?.incoming;
-
-/** The failure the Node listener's quick path met on this request. */
-export const nodeEarlierFailure: EarlierFailureOf = (c) => incomingOf(c)?.[EARLIER_FAILURE];
 
 /**
  * Reads the body straight from Node's request stream, without building a Web Request around it

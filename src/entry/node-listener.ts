@@ -11,8 +11,8 @@ import { BUFFERED_BODY, type BufferedIncoming } from './node-body';
  * request that cannot be anything but such a case is tried: no Origin, no cookie, a plain Host, a
  * JSON body of a declared length within the limit (and a login names no page by its Referer
  * either). When a quick path declines, the body already read goes on to the app with it; when it
- * fails (a refused login, a store that did not answer), the app answers that failure without doing
- * the work again.
+ * fails (a refused login or token, a store that did not answer), the app answers that failure
+ * without doing the work again.
  * `address` reads the caller's address from the request as the app's own rule does.
  */
 export function nodeListener(app: GatehouseApp, address: (req: IncomingMessage) => string | undefined): (req: IncomingMessage, res: ServerResponse) => void {

@@ -14,7 +14,7 @@ import { nodeClientAddress, nodeRequestAddress } from './client-address';
 import { type Config, ConfigError, loadConfig } from './config';
 import { jsonLogger } from './json-logger';
 import { type KeyVaultSetup, keyVaultFromEnv } from './key-vault-setup';
-import { nodeBodyReader, nodeEarlierFailure } from './node-body';
+import { nodeBodyReader } from './node-body';
 import { nodeListener } from './node-listener';
 import { openStore } from './open-store';
 import type { ProcessEnv } from './process-env';
@@ -88,7 +88,6 @@ export async function runServer(env: ProcessEnv, onStopped: () => Promise<void> 
     {
       clientAddress: nodeClientAddress(config.trustProxy),
       readBody: nodeBodyReader,
-      earlierFailure: nodeEarlierFailure,
       site: webAppRoutes(WEB_DIR),
       mailer: createMailSender(mail, { clock: systemClock }),
       afterResponse: afterNodeResponse,

@@ -7,7 +7,7 @@ import { createPasskeyService } from '../core/passkey-service';
 import { clientKey } from '../core/throttle';
 import { randomToken } from '../core/token-crypto';
 import { passkeysFor } from '../core/webauthn';
-import { BODY_LIMIT, readWebBody } from './body';
+import { BODY_LIMIT, earlierFailure, readWebBody } from './body';
 import type { AfterResponse, AppDeps, AppEnv, RouteContext } from './context';
 import { corsHeaders } from './cors';
 import { classify, sendError } from './errors';
@@ -67,7 +67,7 @@ export function createApp(deps: AppDeps): GatehouseApp {
   const nextRequestId = () => `${idPrefix}${(++requests).toString(36)}`;
   app.use('*', async (c, next) => {
     // A request a quick path began and failed is timed, named and answered as the one request it is.
-    const earlier = deps.earlierFailure?.(c);
+    const earlier = earlierFailure(c);
     const started = earlier?.started ?? performance.now();
     // On Lambda the request id is Lambda's own, so logs and the response header match CloudWatch.
     const requestId =

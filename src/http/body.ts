@@ -25,8 +25,15 @@ export class EarlierFailure extends Error {
   }
 }
 
-/** The failure a runtime kept on this request, if any. */
-export type EarlierFailureOf = (c: Context<AppEnv>) => EarlierFailure | undefined;
+/**
+ * The failure a runtime's quick path kept on this request, if any: on Node's request (the Node
+ * server's `env.incoming`) or on Lambda's event (`env.event`). Read here, by the app itself, so no
+ * runtime can leave it unread and have a failed login done twice.
+ */
+export function earlierFailure(c: Context<AppEnv>): EarlierFailure | undefined {
+  const env = c.env as { incoming?: { [EARLIER_FAILURE]?: EarlierFailure }; event?: { [EARLIER_FAILURE]?: EarlierFailure } } | undefined;
+  return env?.incoming?.[EARLIER_FAILURE] ?? env?.event?.[EARLIER_FAILURE];
+}
 
 /**
  * Reads the request body as text, refusing more than `limit` bytes (AuthError payload_too_large).

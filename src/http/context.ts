@@ -10,7 +10,7 @@ import type { PasswordCheck, PasswordHasher } from '../core/passwords';
 import type { SigningKeys } from '../core/signing-keys';
 import type { PasskeySettings, WebAuthn } from '../core/webauthn';
 import type { Store } from '../store/store';
-import type { BodyReader, EarlierFailureOf } from './body';
+import type { BodyReader } from './body';
 import type { CookieSettings } from './token-sources';
 
 /** What the app and its route groups share: its dependencies and the request context. */
@@ -39,8 +39,6 @@ export interface AppDeps {
   /** Where the caller's address comes from; limits are counted per address. */
   readonly clientAddress?: ClientAddress;
   readonly readBody?: BodyReader;
-  /** The failure the runtime's quick path already met on this request, for the app to answer. */
-  readonly earlierFailure?: EarlierFailureOf;
   /** Routes served in front of the API (the web app's files, on the Node server). */
   readonly site?: (app: Hono<AppEnv>) => void;
   readonly hasher: PasswordHasher;

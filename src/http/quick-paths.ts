@@ -1,4 +1,5 @@
 import type { AuthService } from '../core/auth-service';
+import { AuthError } from '../core/errors';
 import { clientKey } from '../core/throttle';
 import { EarlierFailure, parseJsonObject } from './body';
 import type { AppDeps } from './context';
@@ -38,9 +39,10 @@ export interface QuickAnswer {
 export interface QuickPaths {
   /**
    * POST /verify's common case — a JSON body or a bearer token, no cookie, a token that holds —
-   * answered without the framework. Anything else (a refusal, a cookie, a body that is not a JSON
-   * object) is undefined: the caller hands the request to the app, which answers it as always.
-   * A store or key service that fails rejects with an EarlierFailure, for the app to answer.
+   * answered without the framework. Anything else (a cookie, a body that is not a JSON object, no
+   * token) is undefined: the caller hands the request to the app, which answers it as always. A
+   * token refused, or a store or key service that fails, rejects with an EarlierFailure, for the
+   * app to answer without checking the token again.
    */
   verify(request: QuickVerifyRequest): Promise<QuickAnswer | undefined>;
   /**
@@ -93,7 +95,8 @@ export function createQuickPaths(
       } catch (error) {
         throw new EarlierFailure(error, started, requestId);
       }
-      if (!result.ok) return undefined;
+      // The route's refusal is this error's answer; the app gives it without checking the token again.
+      if (!result.ok) throw new EarlierFailure(new AuthError(result.code), started, requestId);
       return answer(
         '/verify',
         started,

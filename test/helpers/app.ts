@@ -12,7 +12,7 @@ import { THROTTLE_DEFAULTS } from '../../src/core/throttle';
 import { ARGON2_DEFAULTS, argon2Hasher } from '../../src/hashing/argon2-hasher';
 import { commonPasswords } from '../../src/hashing/common-passwords';
 import { createApp, type HttpSettings } from '../../src/http/app';
-import type { BodyReader, EarlierFailureOf } from '../../src/http/body';
+import type { BodyReader } from '../../src/http/body';
 import type { AfterResponse, ClientAddress } from '../../src/http/context';
 import { localKeyVault } from '../../src/keys/local-key-vault';
 import { createMailSender } from '../../src/mail/mail-sender';
@@ -78,7 +78,6 @@ export async function makeTestApp(
     mailer?: MailSender;
     afterResponse?: AfterResponse;
     readBody?: BodyReader;
-    earlierFailure?: EarlierFailureOf;
     /** The caller's address; by default the test header's, else 192.0.2.1. */
     clientAddress?: ClientAddress;
   } = {},
@@ -100,7 +99,6 @@ export async function makeTestApp(
     settings: { ...defaultSettings, ...options.settings },
     clientAddress: options.clientAddress ?? ((c) => c.req.header(CLIENT_HEADER) ?? '192.0.2.1'),
     ...(options.readBody ? { readBody: options.readBody } : {}),
-    ...(options.earlierFailure ? { earlierFailure: options.earlierFailure } : {}),
   });
   const call: TestApp['call'] = (path, init = {}) => {
     const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');

@@ -76,14 +76,15 @@ export function username(raw: string | undefined): string {
 type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
 /**
- * The command's options and operands. A word that begins with a single '-' and is not one of the
- * command's short flags is an operand: session ids and usernames may begin with '-', and one copied
- * from `sessions list` must work as it is. A word after an option that takes a value is left to it.
- * More than `most` operands is a mistake, said rather than ignored.
+ * The command's options and operands. Only the command's own options are options: `--name`,
+ * `--name=value`, or a short flag alone (`-y`); any other word is an operand, even one that begins
+ * with '-' — session ids and usernames may, and one copied from `sessions list` must work as it is.
+ * A word after an option that takes a value is left to it; `--` ends the options as usual. More
+ * than `most` operands is a mistake, said rather than ignored (a mistyped option is one of them).
  */
 export function parse(args: string[], options: Options = {}, most = 0): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   const all: Options = { help: { type: 'boolean', short: 'h' }, ...options };
-  const flags = new Set(Object.values(all).flatMap((o) => (o.type === 'boolean' && o.short ? [o.short] : [])));
+  const known = new Set(Object.entries(all).flatMap(([name, o]) => [`--${name}`, ...(o.short ? [`-${o.short}`] : [])]));
   const takesValue = new Set(Object.entries(all).flatMap(([name, o]) => (o.type === 'string' ? [`--${name}`, ...(o.short ? [`-${o.short}`] : [])] : [])));
   // Argument words cannot hold a NUL, so a NUL-marked stand-in cannot meet a word the user typed.
   const operands: string[] = [];
@@ -97,7 +98,7 @@ export function parse(args: string[], options: Options = {}, most = 0): { values
     if (takesValue.has(word)) {
       words.push(word, ...args.slice(i + 1, i + 2));
       i++;
-    } else if (/^-[^-]/.test(word) && ![...word.slice(1)].every((c) => flags.has(c))) {
+    } else if (word.length > 1 && word.startsWith('-') && !known.has(word.split('=')[0]!)) {
       words.push(`\0${operands.push(word) - 1}`);
     } else words.push(word);
   }
@@ -108,6 +109,7 @@ export function parse(args: string[], options: Options = {}, most = 0): { values
     throw new UsageError((error as Error).message.split('\n')[0]!);
   }
   const positionals = parsed.positionals.map((p) => (p.startsWith('\0') ? operands[Number(p.slice(1))]! : p));
-  if (positionals.length > most) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[most])}`);
+  const extra = positionals[most];
+  if (extra !== undefined) throw new UsageError(extra.startsWith('-') ? `Unknown option '${extra}'` : `unexpected argument ${JSON.stringify(extra)}`);
   return { values: parsed.values as Record<string, string | boolean | undefined>, positionals };
 }

@@ -1,4 +1,4 @@
-import { endSession, endSessions, listSessions } from '../../core/sessions';
+import { endSession, endSessions, listSessions, SID_PATTERN } from '../../core/sessions';
 import { findUser } from '../../core/users';
 import { type Command, CommandError, parse, STORE_HELP, UsageError, username, withStore } from './command';
 import { terminalSafe } from './terminal-text';
@@ -19,6 +19,7 @@ ${STORE_HELP}`,
     const name = username(rawName);
     if (action === 'list' && (sid || values.all)) throw new UsageError('sessions list takes only a username');
     if (action === 'revoke' && Boolean(values.all) === Boolean(sid)) throw new UsageError('give either a session id or --all');
+    if (sid !== undefined && !SID_PATTERN.test(sid)) throw new UsageError(`not a session id: ${JSON.stringify(sid)} (give one as sessions list prints it)`);
     return withStore(io, async (store) => {
       if (!(await findUser(store, name))) throw new CommandError(`No such user: ${name}`);
       if (action === 'list') {
