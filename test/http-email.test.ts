@@ -4,6 +4,7 @@ import type { Logger } from '../src/core/logger';
 import { EMAIL_TOKEN_PREFIX, emailKey, emailTokenKey, userKey } from '../src/core/records';
 import { createMailSender } from '../src/mail/mail-sender';
 import { bearer, makeTestApp, PASSWORD, type TestApp } from './helpers/app';
+import { alterOne } from './helpers/forge';
 import { linkOf, mailsTo, nthMailTo } from './helpers/mailbox';
 import { storeFactories } from './helpers/stores';
 
@@ -104,9 +105,8 @@ describe.each(storeFactories)('email verification and change on $name', (factory
 
     it('refuses an unknown, altered, expired or other-purpose token with 400 invalid_email_token, changing nothing', async () => {
       const token = linkOf(await nthMailTo(t.outbox, 'ada@example.com', 1), 'verify');
-      const last = token.at(-1) === 'A' ? 'B' : 'A';
       const [name, , secret] = token.split('.');
-      for (const bad of ['nonsense', `${token.slice(0, -1)}${last}`, `${name}.r.${secret}`, `${name}.c.${secret}`, `${token}x`, `Ym9i.v.${secret}`]) {
+      for (const bad of ['nonsense', alterOne(token), `${name}.r.${secret}`, `${name}.c.${secret}`, `${token}x`, `Ym9i.v.${secret}`]) {
         const res = await confirm(bad);
         expect(res.status, bad).toBe(400);
         expect((await res.json()).code).toBe('invalid_email_token');

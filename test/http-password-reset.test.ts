@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { emailTokenKey, userKey } from '../src/core/records';
 import { bearer, CLIENT_HEADER, makeTestApp, PASSWORD, type TestApp } from './helpers/app';
+import { alterOne } from './helpers/forge';
 import { linkOf, mailsTo, nthMailTo } from './helpers/mailbox';
 import { storeFactories } from './helpers/stores';
 
@@ -132,7 +133,7 @@ describe.each(storeFactories)('forgotten password on $name', (factory) => {
       await forgot({ username: 'ada' });
       const token = await resetLink();
       const [name, , secret] = token.split('.');
-      for (const bad of ['nonsense', `${token.slice(0, -2)}AA`, `${name}.v.${secret}`]) {
+      for (const bad of ['nonsense', alterOne(token), `${name}.v.${secret}`]) {
         const res = await reset(bad);
         expect(res.status, bad).toBe(400);
         expect((await res.json()).code).toBe('invalid_reset_token');

@@ -7,6 +7,7 @@ import { ensureServerlessInstalled, SERVERLESS_DIR } from '../scripts/serverless
 import { gatewayPath, ROUTES } from '../src/http/routes';
 import { cookieSettings } from '../src/http/token-sources';
 import { TABLE_KEYS } from '../src/store/dynamodb-table';
+import { alterOne } from './helpers/forge';
 import { linkOf } from './helpers/mailbox';
 import { readOutbox } from './helpers/outbox';
 import { freePort } from './helpers/server';
@@ -268,7 +269,7 @@ describe('serverless offline: the same service run locally against DynamoDB Loca
     // HTTP API's simple response and 401 `Unauthorized` from a REST TOKEN authorizer.
     expect((await call('HTTP API, no header', 'GET', '/protected/whoami')).status).toBe(401);
     expect((await call('REST, no header', 'GET', rest)).status).toBe(401);
-    const forged = { authorization: `Bearer ${token.slice(0, -4)}AAAA` };
+    const forged = { authorization: `Bearer ${alterOne(token)}` };
     expect((await call('HTTP API, forged token', 'GET', '/protected/whoami', { headers: forged })).status).toBe(403);
     expect((await call('REST, forged token', 'GET', rest, { headers: forged })).status).toBe(401);
 

@@ -28,3 +28,12 @@ export async function foreignKeyToken(claims: JWTPayload, kid: string): Promise<
 export const claimsOf = decodeJwt;
 export const headerOf = decodeProtectedHeader;
 export { exportJWK };
+
+/**
+ * The text with one character changed, always to another: by default one in the middle of its last
+ * dot-separated part (a secret's or a signature's), where every base64url bit counts.
+ */
+export function alterOne(text: string, at = text.length - Math.ceil((text.length - text.lastIndexOf('.') - 1) / 2)): string {
+  const other = text[at] === 'A' ? 'B' : 'A';
+  return `${text.slice(0, at)}${other}${text.slice(at + 1)}`;
+}
