@@ -23,6 +23,7 @@ import { makeTestApp, PASSWORD, type TestApp } from './helpers/app';
 import { linkOf, nthMailTo } from './helpers/mailbox';
 import { PAGE_ORIGIN } from './helpers/passkeys';
 import { SoftAuthenticator } from './helpers/soft-authenticator';
+import { wrongTotpCode } from './helpers/totp-codes';
 
 /** The typed client over the app in-process, sending whatever token `token` holds at each call. */
 const inProcessClient = (t: TestApp, token: () => string | undefined) =>
@@ -96,7 +97,7 @@ describe('the typed client', () => {
     const setup = await client.setupTotp({ currentPassword: PASSWORD });
     expectTypeOf(setup).toEqualTypeOf<TotpSetup>();
     expect(setup.otpauthUrl).toBe(`otpauth://totp/Gatehouse:tess?issuer=Gatehouse&secret=${setup.secret}&algorithm=SHA1&digits=6&period=30`);
-    const wrong = totpCode({ secret: setup.secret, now: t.clock.now() + 10 * 30_000 });
+    const wrong = wrongTotpCode(setup.secret, t.clock.now());
     expect(await refusal(client.confirmTotp({ code: wrong }))).toEqual({ status: 400, code: 'wrong_mfa_code', field: 'code' });
     const confirmed = await client.confirmTotp({ code: totpCode({ secret: setup.secret, now: t.clock.now() }) });
     expectTypeOf(confirmed).toEqualTypeOf<RecoveryCodes>();

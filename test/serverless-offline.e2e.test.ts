@@ -10,7 +10,7 @@ import { TABLE_KEYS } from '../src/store/dynamodb-table';
 import { alterOne } from './helpers/forge';
 import { linkOf } from './helpers/mailbox';
 import { readOutbox } from './helpers/outbox';
-import { freePort } from './helpers/server';
+import { freePorts } from './helpers/server';
 import { type Offline, serverlessCli, startOffline, zipEntries } from './helpers/serverless';
 
 const ORIGIN = 'https://app.example.com';
@@ -206,7 +206,7 @@ describe('serverless offline: the same service run locally against DynamoDB Loca
   const walk: string[] = [];
   const outbox = mkdtempSync(join(tmpdir(), 'gatehouse-sls-outbox-'));
   beforeAll(async () => {
-    const [httpPort, lambdaPort] = [await freePort(), await freePort()];
+    const [httpPort, lambdaPort] = (await freePorts(2)) as [number, number];
     const args = ['--stage', STAGE, '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort), `--param=corsOrigins=${ORIGIN}`];
     offline = await startOffline(
       args,

@@ -6,7 +6,7 @@ import { decodeJwt } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './helpers/browser';
-import { freePort, postJson, ROOT, type RunningServer, startServer } from './helpers/server';
+import { freePorts, postJson, ROOT, type RunningServer, startServer } from './helpers/server';
 import { serverStores } from './helpers/server-stores';
 import { addVirtualAuthenticator, browserCreate, browserGet } from './helpers/virtual-authenticator';
 import { mode, openPage, signUp } from './helpers/web-page';
@@ -141,7 +141,7 @@ describe.each(serverStores)('a ceremony begun on one server process and finished
   let second: RunningServer;
   let page: Page;
   beforeAll(async () => {
-    const [a, b] = [await freePort(), await freePort()];
+    const [a, b] = (await freePorts(2)) as [number, number];
     const env = {
       ...kind.env(dir, 'two-servers'),
       AUTH_KEY_ENCRYPTION_KEY: KEY,

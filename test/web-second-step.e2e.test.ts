@@ -5,7 +5,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../src/core/totp';
 import { launchChromium } from './helpers/browser';
-import { freePort, postJson, type RunningServer, startServer } from './helpers/server';
+import { freePorts, postJson, type RunningServer, startServer } from './helpers/server';
 import { startStaticSite } from './helpers/static-site';
 import { alertText, enableOverApi, loggedIn, loginCode, PASSWORD, STEP, secondStep, stateText, wrongCode } from './helpers/two-step-page';
 import { logIn, openPage, ready } from './helpers/web-page';
@@ -73,7 +73,7 @@ describe('the second step of a login in the web app, in Chromium', () => {
   });
 
   it('logs in with a code from another origin (as from S3/CloudFront): the bearer token is kept, and the section shows it on', async () => {
-    const [apiPort, sitePort] = [await freePort(), await freePort()];
+    const [apiPort, sitePort] = (await freePorts(2)) as [number, number];
     const site = await startStaticSite(`http://127.0.0.1:${apiPort}`, sitePort);
     const api = await startServer({ AUTH_SQLITE_FILE: join(dir, 'cross.db'), AUTH_CORS_ORIGINS: site.url }, { port: apiPort });
     try {

@@ -5,7 +5,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_CSP } from '../src/entry/web-site';
 import { launchChromium } from './helpers/browser';
-import { freePort, postJson, ROOT, type RunningServer, startServer } from './helpers/server';
+import { freePorts, postJson, ROOT, type RunningServer, startServer } from './helpers/server';
 import { startStaticSite } from './helpers/static-site';
 import { logIn, messageTexts, openPage, postMessage, ready, signUp } from './helpers/web-page';
 
@@ -132,7 +132,7 @@ describe('the web app served from another origin (as from S3/CloudFront)', () =>
   let site: { url: string; close(): Promise<void> };
   beforeAll(async () => {
     // Each side must know the other's origin before it starts.
-    const [apiPort, sitePort] = [await freePort(), await freePort()];
+    const [apiPort, sitePort] = (await freePorts(2)) as [number, number];
     site = await startStaticSite(`http://127.0.0.1:${apiPort}`, sitePort);
     api = await startServer({ AUTH_SQLITE_FILE: join(dir, 'cross.db'), AUTH_CORS_ORIGINS: site.url }, { port: apiPort });
   });

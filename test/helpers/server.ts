@@ -11,16 +11,27 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OUTBOX = join(tmpdir(), `gatehouse-server-mail-${process.pid}`);
 process.once('exit', () => rmSync(OUTBOX, { recursive: true, force: true }));
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0]!;
+}
+
+/** Ports free a moment ago, all different: each is held until every one is known. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.unref();
+          server.on('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
 }
 
 export interface RunningServer {
@@ -49,9 +60,21 @@ export interface StartOptions {
 
 const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
-/** Starts a real server entry (by default `npm start`'s) on a free port and waits for its URL. */
+/**
+ * Starts a real server entry (by default `npm start`'s) on a free port and waits for its URL. A
+ * port it chose itself that something else took before the server bound it is chosen again.
+ */
 export async function startServer(env: Record<string, string>, options: StartOptions = {}): Promise<RunningServer> {
-  const chosen = options.port ?? (await freePort());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(options.port ?? (await freePort()), env, options);
+    } catch (error) {
+      if (options.port !== undefined || attempt === 3 || !/the port is in use/.test(String(error))) throw error;
+    }
+  }
+}
+
+async function startOn(chosen: number, env: Record<string, string>, options: StartOptions): Promise<RunningServer> {
   const script = options.script ?? join(ROOT, 'src', 'entry', options.entry ?? 'server.ts');
   // Built JavaScript (what npm start runs) needs no TypeScript loader.
   const loader = script.endsWith('.mjs') ? [] : ['--import', TSX];

@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { totpCode } from '../../src/core/totp';
 import { postJson } from './server';
+import { wrongTotpCode } from './totp-codes';
 
 // Driving the web app's two-step verification as a person would: its section, the login's second
 // step, and an account set up over the API.
@@ -15,8 +16,8 @@ export const alertText = (page: Page) => page.getByRole('alert').textContent();
 /** The app's code field of the login's second step (the section has one of its own, for the setup). */
 export const loginCode = (page: Page) => page.getByRole('region', { name: 'Your account' }).getByLabel('Code from your app');
 export const loggedIn = (page: Page) => page.getByText('Logged in as').isVisible();
-/** A code no app shows now: the one of ten steps ahead. */
-export const wrongCode = (secret: string) => totpCode({ secret, now: Date.now() + 10 * STEP });
+/** A code no app shows now, nor in the next step. */
+export const wrongCode = (secret: string) => wrongTotpCode(secret, Date.now());
 
 export async function logOut(page: Page) {
   await page.getByRole('button', { name: 'Log out' }).click();
