@@ -260,14 +260,17 @@ describe('dist/lambda/api.mjs', () => {
       // A token refused by the quick path (its session ended) is answered by the app without a second lookup.
       const ended = json(await call(httpApiEvent('POST', '/login', user))).response.token as string;
       expect((await call(httpApiEvent('POST', '/logout', { token: ended }))).statusCode).toBe(200);
-      const refusal = httpApiEvent('POST', '/verify', { token: ended });
-      const lookups = [];
-      const refusals = [];
-      for (const event of [refusal, { ...refusal, rawQueryString: 'through=app' }]) {
-        proxy.resetCounts();
-        refusals.push(await call(event));
-        lookups.push(proxy.counts.passed);
-      }
+      /** The event through the quick path and through the framework (a query string): each answer, and the DynamoDB requests it made. */
+      const bothWays = async (event: object, counted: 'passed' | 'delay') => {
+        const found = { answers: [] as Awaited<ReturnType<typeof call>>[], requests: [] as number[] };
+        for (const each of [event, { ...event, rawQueryString: 'through=app' }]) {
+          proxy.resetCounts();
+          found.answers.push(await call(each));
+          found.requests.push(proxy.counts[counted]);
+        }
+        return found;
+      };
+      const { answers: refusals, requests: lookups } = await bothWays(httpApiEvent('POST', '/verify', { token: ended }), 'passed');
       expect(refusals.map((answer) => [answer.statusCode, json(answer).code])).toEqual([
         [401, 'session_revoked'],
         [401, 'session_revoked'],
@@ -277,13 +280,7 @@ describe('dist/lambda/api.mjs', () => {
 
       // Every request to the store is held: the quick path meets the failure, the app answers it.
       proxy.setPlan({ delay: 1 });
-      const asked = [];
-      const answers = [];
-      for (const event of [verify, { ...verify, rawQueryString: 'through=app' }]) {
-        proxy.resetCounts();
-        answers.push(await call(event));
-        asked.push(proxy.counts.delay);
-      }
+      const { answers, requests: asked } = await bothWays(verify, 'delay');
       proxy.setPlan({});
       for (const answer of answers) {
         expect(answer.statusCode).toBe(503);

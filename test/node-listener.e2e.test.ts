@@ -70,27 +70,32 @@ describe.each([
       hasher: waitingHasher,
     });
     const original = t.app.quick;
+    /** The quick path, its answers and failures counted. */
+    const counting =
+      <R>(run: (request: R) => ReturnType<QuickPaths['verify']>, answered: () => void, failed: () => void) =>
+      async (request: R) => {
+        try {
+          const answer = await run(request);
+          if (answer) answered();
+          return answer;
+        } catch (error) {
+          failed();
+          throw error;
+        }
+      };
     const counted: QuickPaths = {
-      verify: async (request) => {
-        try {
-          const answer = await original.verify(request);
-          if (answer) quick.verify++;
-          return answer;
-        } catch (error) {
-          quick.verifyFailures++;
-          throw error;
-        }
-      },
-      login: async (request) => {
+      verify: counting(
+        original.verify,
+        () => quick.verify++,
+        () => quick.verifyFailures++,
+      ),
+      login: (request) => {
         quick.loginCalls++;
-        try {
-          const answer = await original.login(request);
-          if (answer) quick.login++;
-          return answer;
-        } catch (error) {
-          quick.loginFailures++;
-          throw error;
-        }
+        return counting(
+          original.login,
+          () => quick.login++,
+          () => quick.loginFailures++,
+        )(request);
       },
     };
     server = createServer(nodeListener(Object.assign(t.app, { quick: counted }), nodeRequestAddress(false)));
