@@ -171,6 +171,23 @@ describe.each([
     return { status: answer.status, body, headers };
   };
   const login = (username: string, password: string, headers: Record<string, string> = {}) => send('/login', JSON.stringify({ username, password }), headers);
+  /** A login sent with Node's own client, which sends what fetch will not: a made-up Host, a header twice. */
+  const rawLogin = (username: string, headers: Record<string, string | string[]>) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const body = JSON.stringify({ username, password: PASSWORD });
+      const req = request(
+        `${url}/login`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
 
   it('answers a login exactly as the app does — the body, the headers, the cookie — with tokens that work', async () => {
     await t.register('lena');
@@ -269,20 +286,18 @@ describe.each([
     // Tried and declined, before anything was done: the two bodies and the Referer.
     expect([quick.login, quick.loginCalls - before.loginCalls, quick.loginFailures]).toEqual([before.login, 3, before.loginFailures]);
     // A Host that is not a host: the framework refuses it, as it always has.
-    const badHost = await new Promise<number>((resolve, reject) => {
-      const body = JSON.stringify({ username: 'otto', password: PASSWORD });
-      const req = request(
-        `${url}/login`,
-        { method: 'POST', headers: { host: 'example.com@elsewhere', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-    expect(badHost).toBe(400);
+    expect((await rawLogin('otto', { host: 'example.com@elsewhere' })).status).toBe(400);
     expect(quick.loginCalls - before.loginCalls).toBe(3);
+  });
+
+  it('keeps a user agent sent twice as the app does: both, joined', async () => {
+    await t.register('ugo');
+    const before = quick.login;
+    const agents = { 'user-agent': ['First/1.0', 'Second/2.0'] };
+    const fast = await rawLogin('ugo', agents);
+    expect((await rawLogin('ugo', { ...agents, cookie: 'unrelated=1' })).status).toBe(200);
+    expect(quick.login).toBe(before + 1);
+    const listed = await t.call('/sessions', { headers: bearer(JSON.parse(fast.body).response.token) });
+    expect((await listed.json()).sessions.map((s: { userAgent: string }) => s.userAgent)).toEqual(['First/1.0, Second/2.0', 'First/1.0, Second/2.0']);
   });
 });

@@ -19,7 +19,14 @@ export function nodeListener(app: GatehouseApp, address: (req: IncomingMessage) 
   const full = getRequestListener(app.fetch);
   const quick = (req: IncomingMessage, body: string): Promise<QuickAnswer | undefined> =>
     req.url === '/login'
-      ? app.quick.login({ body, origin: req.headers.origin, referer: req.headers.referer, address: address(req), userAgent: req.headers['user-agent'] })
+      ? app.quick.login({
+          body,
+          origin: req.headers.origin,
+          referer: req.headers.referer,
+          address: address(req),
+          // Every User-Agent the client sent, joined as the framework's headers join them (Node's keep the first).
+          userAgent: req.headersDistinct['user-agent']?.join(', '),
+        })
       : app.quick.verify({ body, authorization: req.headers.authorization });
   return (req, res) => {
     if (!quickCandidate(req)) {
