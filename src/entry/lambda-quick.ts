@@ -47,7 +47,7 @@ export async function quickLambdaVerify(app: GatehouseApp, raw: unknown, request
   try {
     answer = await app.quick.verify({ body, authorization: headers.authorization, origin: headers.origin, requestId });
   } catch (error) {
-    event[EARLIER_FAILURE] = error instanceof EarlierFailure ? error : new EarlierFailure(error, started, requestId);
+    event[EARLIER_FAILURE] = EarlierFailure.of(error, started, requestId);
     return undefined;
   }
   if (!answer) return undefined;

@@ -6,14 +6,12 @@ import { type BodyReader, EARLIER_FAILURE, type EarlierFailure, readWebBody } fr
 export const BUFFERED_BODY = Symbol('gatehouse.body');
 export type BufferedIncoming = IncomingMessage & { [BUFFERED_BODY]?: string; [EARLIER_FAILURE]?: EarlierFailure };
 
-const incomingOf = (c: Parameters<BodyReader>[0]) => (c.env as { incoming?: BufferedIncoming } | undefined)?.incoming;
-
 /**
  * Reads the body straight from Node's request stream, without building a Web Request around it
  * (the costliest part of a small POST on @hono/node-server), and stops past the limit.
  */
 export const nodeBodyReader: BodyReader = (c, limit) => {
-  const incoming = incomingOf(c);
+  const incoming = (c.env as { incoming?: BufferedIncoming } | undefined)?.incoming;
   if (!incoming) return readWebBody(c, limit);
   const buffered = incoming[BUFFERED_BODY];
   if (buffered !== undefined) return Promise.resolve(buffered);

@@ -50,7 +50,7 @@ export function nodeListener(app: GatehouseApp, address: (req: IncomingMessage) 
         },
         (error: unknown) => {
           (req as BufferedIncoming)[BUFFERED_BODY] = body;
-          (req as BufferedIncoming)[EARLIER_FAILURE] = error instanceof EarlierFailure ? error : new EarlierFailure(error, started);
+          (req as BufferedIncoming)[EARLIER_FAILURE] = EarlierFailure.of(error, started);
           full(req, res);
         },
       );

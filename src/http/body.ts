@@ -23,6 +23,20 @@ export class EarlierFailure extends Error {
   ) {
     super('a quick path failed', { cause: error });
   }
+
+  /** What a quick path threw, as a failure that began at `started`. */
+  static of(error: unknown, started: number, requestId?: string): EarlierFailure {
+    return error instanceof EarlierFailure ? error : new EarlierFailure(error, started, requestId);
+  }
+
+  /** The work's own failure, as one that began at `started`. */
+  static async from<T>(work: Promise<T>, started: number, requestId?: string): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      throw EarlierFailure.of(error, started, requestId);
+    }
+  }
 }
 
 /**

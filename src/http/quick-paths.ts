@@ -89,12 +89,7 @@ export function createQuickPaths(
       if (!parsed.success) return undefined;
       const token = parsed.data.token ?? bearerToken(authorization);
       if (!token) return undefined;
-      let result: Awaited<ReturnType<AuthService['authenticate']>>;
-      try {
-        result = await auth.authenticate(token, parsed.data.username);
-      } catch (error) {
-        throw new EarlierFailure(error, started, requestId);
-      }
+      const result = await EarlierFailure.from(auth.authenticate(token, parsed.data.username), started, requestId);
       // The route's refusal is this error's answer; the app gives it without checking the token again.
       if (!result.ok) throw new EarlierFailure(new AuthError(result.code), started, requestId);
       return answer(
@@ -115,12 +110,8 @@ export function createQuickPaths(
       const parsed = loginBody.safeParse(json);
       if (!parsed.success) return undefined;
       const requestId = nextRequestId();
-      let result: Awaited<ReturnType<AuthService['login']>>;
-      try {
-        result = await auth.login(parsed.data.username, parsed.data.password, { client: clientKey(address), userAgent, requestId });
-      } catch (error) {
-        throw new EarlierFailure(error, started, requestId);
-      }
+      const caller = { client: clientKey(address), userAgent, requestId };
+      const result = await EarlierFailure.from(auth.login(parsed.data.username, parsed.data.password, caller), started, requestId);
       if ('mfaRequired' in result) return answer('/login', started, requestId, secondStepAnswer(result));
       return answer('/login', started, requestId, loginAnswer(result), undefined, sessionCookieHeader(cookie, result.token, result.expiresIn));
     },

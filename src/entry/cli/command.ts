@@ -84,31 +84,33 @@ type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
  */
 export function parse(args: string[], options: Options = {}, most = 0): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   const all: Options = { help: { type: 'boolean', short: 'h' }, ...options };
-  const known = new Set(Object.entries(all).flatMap(([name, o]) => [`--${name}`, ...(o.short ? [`-${o.short}`] : [])]));
-  const takesValue = new Set(Object.entries(all).flatMap(([name, o]) => (o.type === 'string' ? [`--${name}`, ...(o.short ? [`-${o.short}`] : [])] : [])));
-  // Argument words cannot hold a NUL, so a NUL-marked stand-in cannot meet a word the user typed.
-  const operands: string[] = [];
-  const words: string[] = [];
+  const spellings = ([name, o]: [string, Options[string]]) => [`--${name}`, ...(o.short ? [`-${o.short}`] : [])];
+  const known = new Set(Object.entries(all).flatMap(spellings));
+  const takesValue = new Set(
+    Object.entries(all)
+      .filter(([, o]) => o.type === 'string')
+      .flatMap(spellings),
+  );
+  const positionals: string[] = [];
+  const optionWords: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const word = args[i]!;
     if (word === '--') {
-      words.push(...args.slice(i));
+      positionals.push(...args.slice(i + 1));
       break;
     }
     if (takesValue.has(word)) {
-      words.push(word, ...args.slice(i + 1, i + 2));
+      optionWords.push(word, ...args.slice(i + 1, i + 2));
       i++;
-    } else if (word.length > 1 && word.startsWith('-') && !known.has(word.split('=')[0]!)) {
-      words.push(`\0${operands.push(word) - 1}`);
-    } else words.push(word);
+    } else if (known.has(word.split('=')[0]!)) optionWords.push(word);
+    else positionals.push(word);
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: words, options: all, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: optionWords, options: all, strict: true });
   } catch (error) {
     throw new UsageError((error as Error).message.split('\n')[0]!);
   }
-  const positionals = parsed.positionals.map((p) => (p.startsWith('\0') ? operands[Number(p.slice(1))]! : p));
   const extra = positionals[most];
   if (extra !== undefined) throw new UsageError(extra.startsWith('-') ? `Unknown option '${extra}'` : `unexpected argument ${JSON.stringify(extra)}`);
   return { values: parsed.values as Record<string, string | boolean | undefined>, positionals };
