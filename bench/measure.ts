@@ -61,13 +61,24 @@ export async function load(server: RunningServer, seconds: number, options: auto
   }
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+/**
+ * A kept-alive connection is dropped after 2 s idle, well before the 5 s after which Node's
+ * servers close one: a request sent on a connection the server is closing at that moment would be
+ * cut off ("socket hang up"), and the bench's gaps between requests to one server (another
+ * server's turn, a start-up) are often about 5 s.
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: 1, timeout: 2_000 });
 
-/** One POST over a kept-alive connection; resolves with the status and body once it has all arrived. */
+/**
+ * One POST over a kept-alive connection; resolves with the status and body once it has all arrived.
+ * A request cut off before any answer on a connection used before is sent once more on a new one,
+ * as Node advises: the server may have closed that connection as the request went out.
+ */
 export function post(
   url: string,
   body: string,
   headers: Record<string, string> = {},
+  retried = false,
 ): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -80,7 +91,10 @@ export function post(
         res.on('error', reject);
       },
     );
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (req.reusedSocket && !retried && error.code === 'ECONNRESET') resolve(post(url, body, headers, true));
+      else reject(new Error(`POST ${url}: ${error.message}`, { cause: error }));
+    });
     req.end(body);
   });
 }
