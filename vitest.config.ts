@@ -5,10 +5,12 @@ export const POLL = { timeout: 10_000 };
 
 /**
  * The suites that compare how long answers take (an unknown name against a wrong password, an
- * account against nobody): `npm test` runs them after the rest, one file at a time
- * (vitest.timing.config.ts), so no other suite's load falls on one kind of request and not another.
+ * account against nobody), and the one that holds answers to a time limit (a store that is down
+ * answers within 3 s): `npm test` runs them after the rest, one file at a time
+ * (vitest.timing.config.ts), so no other suite's load falls on one kind of request and not another,
+ * nor a pause of the machine's on a limit.
  */
-export const TIMING_SUITES = ['test/timing.test.ts', 'test/forgot-enumeration.e2e.test.ts'];
+export const TIMING_SUITES = ['test/timing.test.ts', 'test/forgot-enumeration.e2e.test.ts', 'test/store-outage.e2e.test.ts'];
 
 export default defineConfig({
   test: {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkOf, recipients } from './helpers/mailbox';
 import { fragmentToken, readOutbox } from './helpers/outbox';
-import { freePort, postJson, type RunningServer, startServer } from './helpers/server';
+import { postJson, type RunningServer, startServer } from './helpers/server';
 import { serverStores } from './helpers/server-stores';
 import { type SesEndpoint, startSesEndpoint } from './helpers/ses-endpoint';
 import { type SinkMessage, type SmtpSink, startSmtpSink } from './helpers/smtp-sink';
@@ -156,21 +156,17 @@ describe('Amazon SES through the real server and @aws-sdk/client-sesv2', () => {
   let server: RunningServer;
   beforeAll(async () => {
     ses = await startSesEndpoint();
-    const port = await freePort();
-    server = await startServer(
-      {
-        AUTH_SQLITE_FILE: join(dir, 'ses.db'),
-        AUTH_MAIL: 'ses',
-        AUTH_MAIL_FROM: 'Gatehouse <no-reply@gatehouse.test>',
-        AUTH_APP_URL: 'https://app.gatehouse.test',
-        AWS_ENDPOINT_URL_SESV2: ses.url,
-        AWS_REGION: 'eu-west-1',
-        AWS_ACCESS_KEY_ID: '',
-        AWS_SECRET_ACCESS_KEY: '',
-        AWS_PROFILE: '',
-      },
-      { port },
-    );
+    server = await startServer({
+      AUTH_SQLITE_FILE: join(dir, 'ses.db'),
+      AUTH_MAIL: 'ses',
+      AUTH_MAIL_FROM: 'Gatehouse <no-reply@gatehouse.test>',
+      AUTH_APP_URL: 'https://app.gatehouse.test',
+      AWS_ENDPOINT_URL_SESV2: ses.url,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_PROFILE: '',
+    });
   });
   afterAll(async () => {
     await server?.stop();

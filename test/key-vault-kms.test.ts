@@ -112,7 +112,10 @@ describe('KMS key vault', () => {
     const sealed = await sealSecret(vault, CONTEXT, 'private key');
     kms.calls.length = 0;
     kms.fail(fault);
-    const error = await errorOf(openSecretText(vault, sealed, CONTEXT));
+    // The SDK waits at random between attempts, up to 1 s and then 2 s when throttled: with the
+    // default 3 s budget, a slow attempt may leave the budget, not the attempts, to end the call.
+    const patient = kmsKeyVault({ client: client(), keyId: alias, budgetMs: 15_000 });
+    const error = await errorOf(openSecretText(patient, sealed, CONTEXT));
     expect(error).toBeInstanceOf(KeyServiceUnavailableError);
     expect((error as KeyServiceUnavailableError).code).toBe('key_service_unavailable');
     expect(error?.message).toBe(`KMS Decrypt did not succeed: ${shown}`);

@@ -63,19 +63,26 @@ describe.each(storeFactories)('throttling in the store, on $name', (factory) => 
   });
 
   it('refuses a right password whose check ends after parallel wrong ones used up the allowance', async () => {
-    // The right password's check is held until five wrong guesses, sent meanwhile, have failed.
+    // The right password's check is held, once the login has been let in, until five wrong
+    // guesses, sent meanwhile, have failed.
+    let entered!: () => void;
     let release!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
     const held = new Promise<void>((resolve) => (release = resolve));
     const slowForTheRightOne: PasswordHasher = {
       ...hasher,
       verify: async (stored, password) => {
-        if (password === PASSWORD) await held;
+        if (password === PASSWORD) {
+          entered();
+          await held;
+        }
         return hasher.verify(stored, password);
       },
     };
     const t = await makeTestApp((now) => factory.make(now), { hasher: slowForTheRightOne });
     await t.register('alice');
     const right = login(t, 'alice', PASSWORD);
+    await inside;
     await fail(t, 5);
     release();
     const answer = await right;

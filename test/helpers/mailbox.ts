@@ -15,7 +15,7 @@ export async function mailsTo(outbox: string, address: string): Promise<OutboxMa
 
 /** Waits until the outbox holds `count` mails to `address` (mail sent after an answer comes a moment later), and returns the last. */
 export async function nthMailTo(outbox: string, address: string, count: number): Promise<OutboxMail> {
-  await expect.poll(async () => (await mailsTo(outbox, address)).length, { timeout: 5_000 }).toBeGreaterThanOrEqual(count);
+  await expect.poll(async () => (await mailsTo(outbox, address)).length).toBeGreaterThanOrEqual(count);
   return (await mailsTo(outbox, address))[count - 1]!;
 }
 
