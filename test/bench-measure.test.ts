@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { post } from '../bench/measure';
+import { load, post } from '../bench/measure';
+import type { RunningServer } from './helpers/server';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -71,5 +72,43 @@ describe("the bench's POST", () => {
     expect(await answer(server.url)).toMatchObject({ connection: 1 });
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(await answer(server.url)).toEqual({ status: 200, connection: 2, request: 1 });
+  });
+});
+
+describe("the bench's load", () => {
+  /** A server that answers 503 to every request while `stalling()` says so, and 200 otherwise. */
+  async function stallingServer(stalling: () => boolean) {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (stalling()) res.writeHead(503, { 'content-type': 'application/json' }).end('{"code":"store_unavailable"}');
+        else res.end('{}');
+      });
+    });
+    servers.push(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/verify`;
+    // The load's CPU figure reads a process's /proc entry: this one's, as the server runs in it.
+    return { url, running: { process: { pid: process.pid } } as unknown as RunningServer };
+  }
+
+  it('measures a window again when the store stalled through a good part of it, and counts only the answers', async () => {
+    const started = performance.now();
+    // A stall through the first 0.3 s: a good part of the first window.
+    const { url, running } = await stallingServer(() => performance.now() - started < 300);
+    const sample = await load(running, 0.3, { url, method: 'POST', body: '{}' }, true);
+    expect(sample.rps).toBeGreaterThan(0);
+    expect(sample.unavailable).toBeLessThanOrEqual(sample.rps * 0.3 * 0.06);
+  });
+
+  it('fails on 503 answers where the store is not expected to stall, naming them', async () => {
+    const { url, running } = await stallingServer(() => true);
+    await expect(load(running, 0.2, { url, method: 'POST', body: '{}' })).rejects.toThrow(/\d+ non-2xx answers \(\d+ × 503\)/);
+  });
+
+  it('fails when the store stalls through every window it measures again', async () => {
+    const { url, running } = await stallingServer(() => true);
+    await expect(load(running, 0.2, { url, method: 'POST', body: '{}' }, true)).rejects.toThrow(/× 503/);
   });
 });
