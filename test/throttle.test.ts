@@ -8,6 +8,28 @@ import { storeFactories } from './helpers/stores';
 
 const WRONG = 'definitely not the password';
 
+/**
+ * A hasher that holds every check of one password: `inside` resolves once one has begun (its login
+ * was let in), and the checks go on at `release()`.
+ */
+function holdingChecksOf(heldPassword: string) {
+  let entered!: () => void;
+  let release!: () => void;
+  const inside = new Promise<void>((resolve) => (entered = resolve));
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const holding: PasswordHasher = {
+    ...hasher,
+    verify: async (stored, password) => {
+      if (password === heldPassword) {
+        entered();
+        await gate;
+      }
+      return hasher.verify(stored, password);
+    },
+  };
+  return { hasher: holding, inside, release };
+}
+
 describe.each(storeFactories)('throttling in the store, on $name', (factory) => {
   async function app(throttle: Partial<ThrottleSettings> = {}): Promise<TestApp> {
     const t = await makeTestApp((now) => factory.make(now), { settings: { throttle: { ...THROTTLE_DEFAULTS, ...throttle } } });
@@ -65,26 +87,13 @@ describe.each(storeFactories)('throttling in the store, on $name', (factory) => 
   it('refuses a right password whose check ends after parallel wrong ones used up the allowance', async () => {
     // The right password's check is held, once the login has been let in, until five wrong
     // guesses, sent meanwhile, have failed.
-    let entered!: () => void;
-    let release!: () => void;
-    const inside = new Promise<void>((resolve) => (entered = resolve));
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const slowForTheRightOne: PasswordHasher = {
-      ...hasher,
-      verify: async (stored, password) => {
-        if (password === PASSWORD) {
-          entered();
-          await held;
-        }
-        return hasher.verify(stored, password);
-      },
-    };
-    const t = await makeTestApp((now) => factory.make(now), { hasher: slowForTheRightOne });
+    const held = holdingChecksOf(PASSWORD);
+    const t = await makeTestApp((now) => factory.make(now), { hasher: held.hasher });
     await t.register('alice');
     const right = login(t, 'alice', PASSWORD);
-    await inside;
+    await held.inside;
     await fail(t, 5);
-    release();
+    held.release();
     const answer = await right;
     expect(answer.status).toBe(401);
     expect(await answer.json()).toEqual({ message: 'Wrong username or password', code: 'invalid_credentials' });
@@ -94,20 +103,7 @@ describe.each(storeFactories)('throttling in the store, on $name', (factory) => 
   it('counts a right password refused inside a burst exactly like a wrong one: same answers, same later waits, same hourly count', async () => {
     /** The answers a client sees when the first attempt of a burst, with this password, is checked last. */
     const observe = async (heldPassword: string) => {
-      let entered!: () => void;
-      let release!: () => void;
-      const inside = new Promise<void>((resolve) => (entered = resolve));
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      const holding: PasswordHasher = {
-        ...hasher,
-        verify: async (stored, password) => {
-          if (password === heldPassword) {
-            entered();
-            await gate;
-          }
-          return hasher.verify(stored, password);
-        },
-      };
+      const { hasher: holding, inside, release } = holdingChecksOf(heldPassword);
       const settings = { throttle: { ...THROTTLE_DEFAULTS, lockoutBaseSeconds: 2, accountFailuresPerHour: 7 } };
       const t = await makeTestApp((now) => factory.make(now), { hasher: holding, settings });
       await t.register('alice');
